@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import type winston from 'winston';
+import type { AppConfig } from './config/app-config.js';
+import { AppModule } from './app.module.js';
+import { NestWinstonLogger } from './logging/nest-logger.js';
+import { LifecycleState } from './health/lifecycle-state.js';
+
+export interface RunningClarity {
+  app: NestExpressApplication;
+  url: string;
+  /** Readiness 503, wait for in-flight work, close sockets, pool and embedded servers. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Builds and starts the Clarity application on the configured host and port. */
+export async function startClarity(config: AppConfig, logger: winston.Logger): Promise<RunningClarity> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    logger: new NestWinstonLogger(logger),
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  const origins = config.http.corsOrigins;
+  app.enableCors({
+    origin: origins.includes('*') ? true : origins.length > 0 ? origins : config.env !== 'production',
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
+    credentials: !origins.includes('*'),
+  });
+
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  const url = `http://${host}:${port}`;
+  logger.info(`Clarity ${config.version} listening on ${url} (${config.env})`, { context: 'Bootstrap' });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    closing ??= (async () => {
+      logger.info(`Shutting down (${reason})`, { context: 'Bootstrap' });
+      app.get(LifecycleState).draining = true;
+      await app.close();
+      logger.info('Shutdown complete', { context: 'Bootstrap' });
+    })();
+    return closing;
+  };
+  return { app, url, shutdown };
+}

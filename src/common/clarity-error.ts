@@ -1,0 +1,38 @@
+/**
+ * Error codes a client can receive in a response envelope (spec §3).
+ */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'WRONG_CATEGORY'
+  | 'WRONG_NATURE'
+  | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'UNAUTHORIZED'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'ARCHIVIST_UNAVAILABLE'
+  | 'ARCHIVIST_ERROR'
+  | 'INTERNAL';
+
+/**
+ * A failure whose message is safe to show to a client. Anything that is not a
+ * ClarityError reaching the edge is answered as INTERNAL with a generic message.
+ */
+export class ClarityError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClarityError';
+  }
+
+  static notFound(uid: number): ClarityError {
+    return new ClarityError('NOT_FOUND', `Entity with UID ${uid} not found`);
+  }
+
+  static badRequest(message: string): ClarityError {
+    return new ClarityError('BAD_REQUEST', message);
+  }
+}

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Clarity reads, with its documented default
+ * (deployment guide + spec §2). Values arrive as strings; each builder turns one
+ * into a typed value or reports "<VAR> must be …, got "<value>"".
+ */
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+function raw(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** An integer within [min, max]; `what` describes it in the error message. */
+function int(defaultValue: number | undefined, min: number, max: number, what: string) {
+  return z.string().optional().transform((value, ctx) => {
+    const text = raw(value);
+    if (text === undefined) {
+      if (defaultValue === undefined) return undefined as unknown as number;
+      return defaultValue;
+    }
+    const n = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+const port = (defaultValue: number) => int(defaultValue, 1, 65535, 'a port number');
+const positive = (defaultValue: number, what = 'a positive integer') =>
+  int(defaultValue, 1, Number.MAX_SAFE_INTEGER, what);
+const nonNegative = (defaultValue: number) =>
+  int(defaultValue, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+
+function optionalString() {
+  return z.string().optional().transform((value) => raw(value));
+}
+
+function stringWithDefault(defaultValue: string) {
+  return z.string().optional().transform((value) => raw(value) ?? defaultValue);
+}
+
+function oneOf<T extends string>(values: readonly T[], defaultValue: T | undefined) {
+  return z.string().optional().transform((value, ctx): T | undefined => {
+    const text = raw(value);
+    if (text === undefined) return defaultValue;
+    const lower = text.toLowerCase() as T;
+    if (!values.includes(lower)) {
+      ctx.addIssue({ code: 'custom', message: `must be one of ${values.join('|')}, got "${text}"` });
+      return z.NEVER;
+    }
+    return lower;
+  });
+}
+
+function bool<D extends boolean | undefined>(defaultValue: D) {
+  return z.string().optional().transform((value, ctx): boolean | D => {
+    const text = raw(value)?.toLowerCase();
+    if (text === undefined) return defaultValue;
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    ctx.addIssue({ code: 'custom', message: `must be true or false, got "${String(value)}"` });
+    return z.NEVER;
+  });
+}
+
+/** A comma-separated list; each entry must be an http(s) origin or "*". */
+function originList() {
+  return z.string().optional().transform((value, ctx) => {
+    const text = raw(value);
+    if (text === undefined) return [] as string[];
+    const items = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const item of items) {
+      if (item !== '*' && !/^https?:\/\/[^\s/]+$/i.test(item)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a comma-separated list of origins like https://app.example.com, got "${item}"`,
+        });
+        return z.NEVER;
+      }
+    }
+    return items;
+  });
+}
+
+function pathList() {
+  return z.string().optional().transform((value) => {
+    const text = raw(value);
+    if (text === undefined) return [] as string[];
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  });
+}
+
+function url(what: string) {
+  return z.string().optional().transform((value, ctx) => {
+    const text = raw(value);
+    if (text === undefined) return undefined;
+    try {
+      const parsed = new URL(text);
+      if (!/^(https?|rediss?):$/.test(parsed.protocol)) throw new Error('protocol');
+      return text.replace(/\/+$/, '');
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
+      return z.NEVER;
+    }
+  });
+}
+
+/** Multi-line PEM keys are often given with literal "\n" in env files. */
+function pem() {
+  return z.string().optional().transform((value, ctx) => {
+    const text = raw(value);
+    if (text === undefined) return undefined;
+    const key = text.replace(/\\n/g, '\n');
+    if (!/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(key)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' });
+      return z.NEVER;
+    }
+    return key;
+  });
+}
+
+export const envSchema = z.object({
+  NODE_ENV: oneOf(['development', 'production', 'test'] as const, 'development'),
+  RELICA_CLARITY_API_PORT: port(3001),
+  RELICA_CLARITY_API_HOST: stringWithDefault('0.0.0.0'),
+
+  POSTGRES_HOST: optionalString(),
+  POSTGRES_PORT: port(5432),
+  POSTGRES_USER: stringWithDefault('postgres'),
+  POSTGRES_PASSWORD: optionalString(),
+  POSTGRES_DB: stringWithDefault('clarity_db'),
+  POSTGRES_MAX_CONNECTIONS: int(50, 1, 10000, 'an integer between 1 and 10000'),
+  POSTGRES_IDLE_TIMEOUT: nonNegative(10000),
+  POSTGRES_CONNECTION_TIMEOUT: positive(5000, 'a positive number of milliseconds'),
+  EMBEDDED_POSTGRES_DIR: stringWithDefault('.data/postgres'),
+  EMBEDDED_POSTGRES_PORT: port(54329),
+  MIGRATIONS_RUN: bool(true),
+
+  ARCHIVIST_URL: url('an http(s) URL'),
+  ARCHIVIST_TIMEOUT: positive(30000, 'a positive number of milliseconds'),
+  ARCHIVIST_RETRY_ATTEMPTS: int(3, 0, 10, 'an integer between 0 and 10'),
+  ARCHIVIST_DATA: pathList(),
+  ARCHIVIST_JOURNAL: stringWithDefault('.data/archivist-journal.jsonl'),
+
+  OPENAI_API_KEY: optionalString(),
+
+  LOG_LEVEL: oneOf(LOG_LEVELS, undefined),
+  LOG_FORMAT: oneOf(['json', 'simple'] as const, undefined),
+  LOG_DIR: stringWithDefault('logs'),
+  LOG_FILES: bool(undefined),
+
+  CORS_ORIGIN: originList(),
+  WS_CORS_ORIGIN: originList(),
+  WS_MAX_CONNECTIONS: positive(1000),
+  WS_PING_TIMEOUT: positive(60000, 'a positive number of milliseconds'),
+  WS_PING_INTERVAL: positive(25000, 'a positive number of milliseconds'),
+  WS_MAX_PAYLOAD_BYTES: int(1_000_000, 1024, 100_000_000, 'a number of bytes between 1024 and 100000000'),
+  WS_RATE_LIMIT: positive(100, 'a positive number of requests per second'),
+  WS_TRANSPORTS: oneOf(['websocket', 'websocket,polling', 'polling,websocket'] as const, 'websocket'),
+
+  JWT_SECRET: optionalString(),
+  JWT_PUBLIC_KEY: pem(),
+  JWT_ISSUER: optionalString(),
+  JWT_AUDIENCE: optionalString(),
+
+  REDIS_URL: url('a redis:// URL'),
+  REDIS_HOST: optionalString(),
+  REDIS_PORT: port(6379),
+  CACHE_TTL_SECONDS: positive(300, 'a positive number of seconds'),
+  CACHE_MAX_ENTRIES: positive(10000),
+
+  DEBUG_ENDPOINTS: bool(false),
+  SHUTDOWN_TIMEOUT_MS: positive(10000, 'a positive number of milliseconds'),
+});
+
+export type RawEnv = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as ReadonlyArray<keyof ParsedEnv>;
+export type LogLevel = (typeof LOG_LEVELS)[number];

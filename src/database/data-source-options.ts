@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+
+/** Where the database lives once any embedded server is up. */
+export interface DatabaseEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+}
+
+const srcDir = join(import.meta.dirname, '..');
+const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
+
+/**
+ * TypeORM options for Clarity's own data: entities are the `*.entity.js` files
+ * under src, migrations the compiled files of the top-level `migrations/`
+ * folder. `synchronize` is always off: the schema changes only by migrations.
+ */
+export function dataSourceOptions(config: AppConfig, endpoint: DatabaseEndpoint): DataSourceOptions {
+  const db = config.database;
+  return {
+    type: 'postgres',
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.user,
+    password: endpoint.password,
+    database: endpoint.database,
+    entities: [join(srcDir, '**', '*.entity.js')],
+    migrations: [join(migrationsDir, '*.js')],
+    migrationsTableName: 'clarity_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error', 'migration'],
+    applicationName: 'clarity',
+    connectTimeoutMS: db.connectionTimeoutMs,
+    extra: {
+      max: db.maxConnections,
+      idleTimeoutMillis: db.idleTimeoutMs,
+      connectionTimeoutMillis: db.connectionTimeoutMs,
+    },
+  };
+}
+
+export function externalEndpoint(config: AppConfig): DatabaseEndpoint | undefined {
+  const db = config.database;
+  if (!db.host) return undefined;
+  return { host: db.host, port: db.port, user: db.user, password: db.password, database: db.database };
+}

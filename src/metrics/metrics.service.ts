@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Clarity's Prometheus metrics, on a registry of its own (several app instances
+ * can live in one test process). Labels never carry user data: operation and
+ * category names, endpoints and outcomes only.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  /** The guide's connection counter: accepted, rejected_auth, rejected_capacity, closed. */
+  readonly wsConnectionsTotal = new Counter({
+    name: 'clarity_websocket_connections_total',
+    help: 'Total number of WebSocket connections by outcome',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly wsOpenConnections = new Gauge({
+    name: 'clarity_websocket_connections_open',
+    help: 'Socket.IO connections currently open on this process',
+    registers: [this.registry],
+  });
+
+  /** The guide's request histogram. */
+  readonly requestDuration = new Histogram({
+    name: 'clarity_request_duration_seconds',
+    help: 'Duration of semantic operations',
+    labelNames: ['operation', 'category'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly archivistRequestsTotal = new Counter({
+    name: 'clarity_archivist_requests_total',
+    help: 'Archivist HTTP calls by endpoint and outcome',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly archivistRequestDuration = new Histogram({
+    name: 'clarity_archivist_request_duration_seconds',
+    help: 'Duration of Archivist HTTP calls',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly cacheHits = new Counter({
+    name: 'clarity_cache_hits_total',
+    help: 'Archivist read cache hits by level (memory, redis)',
+    labelNames: ['level'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheMisses = new Counter({
+    name: 'clarity_cache_misses_total',
+    help: 'Archivist read cache misses',
+    registers: [this.registry],
+  });
+
+  readonly archivistBreakerState = new Gauge({
+    name: 'clarity_archivist_circuit_state',
+    help: 'Archivist circuit breaker: 0 closed, 1 half-open, 2 open',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    for (const status of ['accepted', 'rejected_auth', 'rejected_capacity', 'closed']) {
+      this.wsConnectionsTotal.inc({ status }, 0);
+    }
+  }
+
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
