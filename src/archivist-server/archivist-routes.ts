@@ -1,0 +1,142 @@
+import type { IncomingMessage } from 'node:http';
+import type { Fact } from '../gellish/fact.js';
+import type { FactStore } from './fact-store.js';
+import { MAX_RELATED_DEPTH } from './fact-store.js';
+import { booleanParam, boundedIntParam, HttpError, readJsonBody, textParam, uidParam } from './http-io.js';
+import type { RequestStats } from './request-stats.js';
+import type { SubmissionJournal } from './submission-journal.js';
+import { applySubmission, parseSubmission, type SubmissionKind } from './submissions.js';
+
+/** What a route handler sees. */
+export interface RouteContext {
+  store: FactStore;
+  stats: RequestStats;
+  journal: SubmissionJournal | undefined;
+  query: URLSearchParams;
+  req: IncomingMessage;
+}
+
+export type RouteHandler = (ctx: RouteContext) => unknown;
+
+export interface Route {
+  method: 'GET' | 'PUT' | 'DELETE';
+  path: string;
+  handler: RouteHandler;
+  /** Whether the request counter counts it (the /stats endpoints do not count themselves). */
+  counted: boolean;
+}
+
+function known<T>(value: T | undefined, uid: number, what = 'Entity'): T {
+  if (value === undefined) throw new HttpError(404, `${what} with UID ${uid} not found`);
+  return value;
+}
+
+function submissionRoute(kind: SubmissionKind): Route {
+  return {
+    method: 'PUT',
+    path: `/submission/${kind}`,
+    counted: true,
+    handler: async ({ store, journal, req }): Promise<Fact> => {
+      const parsed = parseSubmission(kind, await readJsonBody(req));
+      if (!parsed.ok) throw new HttpError(400, parsed.error);
+      const { submission } = parsed;
+      known(store.fact(submission.fact_uid), submission.fact_uid, 'Fact');
+      // Durable before visible: journal first (fsync'd), then change the graph, then answer.
+      await journal?.append(submission);
+      return known(applySubmission(store, submission), submission.fact_uid, 'Fact');
+    },
+  };
+}
+
+/**
+ * The endpoints of spec §6 plus /health and /stats. A type, category or fact
+ * request for an unknown uid answers 404 `{error}`; list endpoints answer [] for
+ * uids nothing is known about.
+ */
+export const ARCHIVIST_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/retrieveEntity/type',
+    counted: true,
+    handler: ({ store, query }) => {
+      const uid = uidParam(query, 'uid');
+      return known(store.nature(uid), uid);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/retrieveEntity/category',
+    counted: true,
+    handler: ({ store, query }) => {
+      const uid = uidParam(query, 'uid');
+      return known(store.category(uid), uid);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/fact/definitiveFacts',
+    counted: true,
+    handler: ({ store, query }) => store.definitiveFacts(uidParam(query, 'uid')),
+  },
+  {
+    method: 'GET',
+    path: '/fact/allRelatedFacts',
+    counted: true,
+    handler: ({ store, query }) =>
+      store.allRelatedFacts(uidParam(query, 'uid'), boundedIntParam(query, 'depth', 1, MAX_RELATED_DEPTH)),
+  },
+  {
+    method: 'GET',
+    path: '/fact/relatedOnUIDSubtypeCone',
+    counted: true,
+    handler: ({ store, query }) =>
+      store.relatedOnSubtypeCone(uidParam(query, 'lh_object_uid'), uidParam(query, 'rel_type_uid')),
+  },
+  {
+    method: 'GET',
+    path: '/fact/subtypesCone',
+    counted: true,
+    handler: ({ store, query }) => store.subtypesCone(uidParam(query, 'uid')),
+  },
+  {
+    method: 'GET',
+    path: '/fact/classified',
+    counted: true,
+    handler: ({ store, query }) => store.classified(uidParam(query, 'uid')),
+  },
+  {
+    method: 'GET',
+    path: '/fact/fact',
+    counted: true,
+    handler: ({ store, query }) => {
+      const uid = uidParam(query, 'uid');
+      return known(store.fact(uid), uid, 'Fact');
+    },
+  },
+  {
+    method: 'GET',
+    path: '/generalSearch/text',
+    counted: true,
+    handler: ({ store, query }) =>
+      store.search(textParam(query, 'searchTerm'), booleanParam(query, 'exactMatch', false)),
+  },
+  submissionRoute('definition'),
+  submissionRoute('name'),
+  submissionRoute('collection'),
+  {
+    method: 'GET',
+    path: '/health',
+    counted: true,
+    handler: ({ store }) => ({ status: 'ok', facts: store.size }),
+  },
+  { method: 'GET', path: '/stats', counted: false, handler: ({ stats }) => stats.snapshot() },
+  {
+    method: 'DELETE',
+    path: '/stats',
+    counted: false,
+    handler: ({ stats }) => {
+      stats.reset();
+      return stats.snapshot();
+    },
+  },
+];

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Fact } from '../gellish/fact.js';
+import { ANYTHING, Category, RelationType } from '../gellish/gellish-uids.js';
+import { FactStore } from './fact-store.js';
+
+const PUMP = 900001;
+const MACHINE = 900002;
+const P101 = 900003;
+const PART_OF = 900004; // a relation type, subtype of the synonym relation for this test only
+let nextUid = 100;
+function fact(lh: number, lhName: string, rel: number, rh: number, rhName: string): Fact {
+  return {
+    fact_uid: nextUid++,
+    lh_object_uid: lh,
+    lh_object_name: lhName,
+    rel_type_uid: rel,
+    rel_type_name: 'r',
+    rh_object_uid: rh,
+    rh_object_name: rhName,
+  };
+}
+
+function sample() {
+  const facts = {
+    machine: fact(MACHINE, 'machine', RelationType.SPECIALIZATION, Category.PHYSICAL_OBJECT, 'physical object'),
+    pump: fact(PUMP, 'pump', RelationType.SPECIALIZATION, MACHINE, 'machine'),
+    synonym: fact(PUMP, 'pomp', RelationType.SYNONYM, PUMP, 'pump'),
+    p101: fact(P101, 'P-101', RelationType.CLASSIFICATION, PUMP, 'pump'),
+    subRel: fact(PART_OF, 'sub synonym', RelationType.SPECIALIZATION, RelationType.SYNONYM, 'synonym'),
+    subRelFact: fact(P101, 'P-101', PART_OF, MACHINE, 'machine'),
+    root: fact(Category.PHYSICAL_OBJECT, 'physical object', RelationType.SPECIALIZATION, ANYTHING, 'anything'),
+  };
+  return { facts, store: FactStore.fromFacts(Object.values(facts)) };
+}
+const uids = (facts: Fact[]) => facts.map((f) => f.fact_uid).sort();
+
+describe('FactStore', () => {
+  test('nature and category, an individual through its classifier', () => {
+    const { store } = sample();
+    assert.equal(store.nature(PUMP), 'kind');
+    assert.equal(store.nature(P101), 'individual');
+    assert.equal(store.nature(ANYTHING), 'anything');
+    assert.equal(store.nature(123), undefined);
+    assert.equal(store.category(PUMP), 'physical object');
+    assert.equal(store.category(P101), 'physical object');
+    assert.equal(store.category(123), undefined);
+  });
+
+  test('definitive, classified, subtype cones and relation-type cones', () => {
+    const { store, facts } = sample();
+    assert.deepEqual(uids(store.definitiveFacts(PUMP)), [facts.pump.fact_uid]);
+    assert.deepEqual(uids(store.definitiveFacts(P101)), [facts.p101.fact_uid]);
+    assert.deepEqual(uids(store.classified(PUMP)), [facts.p101.fact_uid]);
+    assert.deepEqual(uids(store.subtypesCone(Category.PHYSICAL_OBJECT)), uids([facts.machine, facts.pump]));
+    assert.deepEqual(uids(store.relatedOnSubtypeCone(P101, RelationType.SYNONYM)), [facts.subRelFact.fact_uid]);
+    assert.deepEqual(store.relatedOnSubtypeCone(P101, PART_OF + 1), []);
+  });
+
+  test('allRelatedFacts by depth, each fact once', () => {
+    const { store, facts } = sample();
+    assert.deepEqual(uids(store.allRelatedFacts(PUMP)), uids([facts.pump, facts.synonym, facts.p101]));
+    assert.deepEqual(
+      uids(store.allRelatedFacts(PUMP, 2)),
+      uids([facts.pump, facts.synonym, facts.p101, facts.machine, facts.subRelFact]),
+    );
+  });
+
+  test('search by name, exact or containing, case-insensitive', () => {
+    const { store, facts } = sample();
+    assert.deepEqual(uids(store.search('PUMP', true)), uids([facts.pump, facts.synonym, facts.p101]));
+    assert.deepEqual(uids(store.search('p-1', false)), uids([facts.p101, facts.subRelFact]));
+    assert.deepEqual(store.search('nothing like it', false), []);
+  });
+
+  test('rename changes the name wherever the uid carries it, and keeps synonyms', () => {
+    const { store, facts } = sample();
+    store.rename(facts.pump.fact_uid, 'centrifugal pump');
+    assert.equal(facts.pump.lh_object_name, 'centrifugal pump');
+    assert.equal(facts.synonym.rh_object_name, 'centrifugal pump');
+    assert.equal(facts.p101.rh_object_name, 'centrifugal pump');
+    assert.equal(facts.synonym.lh_object_name, 'pomp');
+    assert.deepEqual(uids(store.search('pump', true)), []);
+    assert.deepEqual(uids(store.search('centrifugal pump', true)), uids([facts.pump, facts.synonym, facts.p101]));
+    assert.equal(store.rename(1, 'x'), undefined);
+  });
+
+  test('definitions and collections; "" removes a definition', () => {
+    const { store, facts } = sample();
+    store.setDefinition(facts.pump.fact_uid, 'that pumps', 'is a machine that pumps');
+    assert.equal(facts.pump.full_definition, 'is a machine that pumps');
+    store.setDefinition(facts.pump.fact_uid, '', 'x');
+    assert.equal('partial_definition' in facts.pump, false);
+    store.setCollection(facts.pump.fact_uid, 42, 'pumps');
+    assert.deepEqual([facts.pump.collection_uid, facts.pump.collection_name], [42, 'pumps']);
+  });
+});

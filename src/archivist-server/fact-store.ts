@@ -1,0 +1,254 @@
+import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
+import { RelationType } from '../gellish/gellish-uids.js';
+import { categoryOf } from './entity-category.js';
+import { natureOf, type NatureCones } from './entity-nature.js';
+import type { LoadedFact } from './gellish-table-loader.js';
+import { SpecializationHierarchy } from './specialization-hierarchy.js';
+
+/** Deepest allRelatedFacts walk the store answers. */
+export const MAX_RELATED_DEPTH = 3;
+
+const NO_FACTS: readonly Fact[] = [];
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function byFactUid(a: Fact, b: Fact): number {
+  return a.fact_uid - b.fact_uid;
+}
+
+/**
+ * The in-memory graph the embedded Archivist serves: facts indexed by fact uid,
+ * left object, right object, relation type and name, plus the specialization
+ * hierarchy. Uids never change after load; submissions change names, definitions
+ * and collections of the indexed Fact objects in place.
+ */
+export class FactStore {
+  private readonly byUid = new Map<number, Fact>();
+  private readonly byLeft = new Map<number, Fact[]>();
+  private readonly byRight = new Map<number, Fact[]>();
+  private readonly byRelationType = new Map<number, Fact[]>();
+  private readonly byName = new Map<string, Set<Fact>>();
+  private readonly extras = new Map<number, Record<string, string>>();
+  readonly hierarchy: SpecializationHierarchy;
+  private readonly natureCones: NatureCones;
+
+  constructor(loaded: readonly LoadedFact[]) {
+    for (const { fact, extraColumns } of loaded) {
+      if (this.byUid.has(fact.fact_uid)) throw new Error(`duplicate fact uid ${fact.fact_uid}`);
+      this.byUid.set(fact.fact_uid, fact);
+      push(this.byLeft, fact.lh_object_uid, fact);
+      push(this.byRight, fact.rh_object_uid, fact);
+      push(this.byRelationType, fact.rel_type_uid, fact);
+      this.indexName(fact.lh_object_name, fact);
+      this.indexName(fact.rh_object_name, fact);
+      if (Object.keys(extraColumns).length > 0) this.extras.set(fact.fact_uid, extraColumns);
+    }
+    this.hierarchy = new SpecializationHierarchy((type) => this.byRelationType.get(type) ?? NO_FACTS);
+    this.natureCones = {
+      qualification: this.hierarchy.cone(RelationType.QUALIFICATION),
+      specialization: this.hierarchy.specializationTypes,
+      classification: this.hierarchy.cone(RelationType.CLASSIFICATION),
+    };
+  }
+
+  /** Builds a store from plain facts (tests, tools). */
+  static fromFacts(facts: readonly Fact[]): FactStore {
+    return new FactStore(facts.map((fact) => ({ fact, source: { file: '', line: 0 }, extraColumns: {} })));
+  }
+
+  get size(): number {
+    return this.byUid.size;
+  }
+
+  fact(factUid: number): Fact | undefined {
+    return this.byUid.get(factUid);
+  }
+
+  /** Table columns the Fact does not map, kept as-is, for one fact. */
+  extraColumns(factUid: number): Readonly<Record<string, string>> {
+    return this.extras.get(factUid) ?? {};
+  }
+
+  factsWithLeft(uid: number): readonly Fact[] {
+    return this.byLeft.get(uid) ?? NO_FACTS;
+  }
+
+  factsWithRight(uid: number): readonly Fact[] {
+    return this.byRight.get(uid) ?? NO_FACTS;
+  }
+
+  factsOfRelationType(relTypeUid: number): readonly Fact[] {
+    return this.byRelationType.get(relTypeUid) ?? NO_FACTS;
+  }
+
+  /** An entity is known when some fact has it as left or right object. */
+  isKnownEntity(uid: number): boolean {
+    return this.byLeft.has(uid) || this.byRight.has(uid);
+  }
+
+  /** rel_type_uid and all its subtypes. */
+  relationTypeCone(relTypeUid: number): ReadonlySet<number> {
+    return this.hierarchy.cone(relTypeUid);
+  }
+
+  /** Nature of a known entity; undefined for an unknown uid. */
+  nature(uid: number): EntityNature | undefined {
+    if (!this.isKnownEntity(uid)) return undefined;
+    return natureOf(uid, this.factsWithLeft(uid), this.factsWithRight(uid), this.natureCones);
+  }
+
+  /** Category of a known entity (an individual's through its classifiers); undefined for an unknown uid. */
+  category(uid: number): CategoryName | undefined {
+    const nature = this.nature(uid);
+    if (nature === undefined) return undefined;
+    const start =
+      nature === 'individual'
+        ? this.factsWithLeft(uid)
+            .filter((fact) => this.natureCones.classification.has(fact.rel_type_uid))
+            .map((fact) => fact.rh_object_uid)
+        : [uid];
+    return categoryOf(start, (entity) => this.hierarchy.supertypesOf(entity));
+  }
+
+  /** The entity's specialization, qualification and classification facts (entity on the left). */
+  definitiveFacts(uid: number): Fact[] {
+    const { specialization, classification } = this.natureCones;
+    return this.factsWithLeft(uid).filter(
+      (fact) => specialization.has(fact.rel_type_uid) || classification.has(fact.rel_type_uid),
+    );
+  }
+
+  /**
+   * Facts with uid as left or right object (depth 1); each further level adds the
+   * facts of the objects reached. Sorted by fact uid, each fact once.
+   */
+  allRelatedFacts(uid: number, depth = 1): Fact[] {
+    const found = new Map<number, Fact>();
+    const reached = new Set<number>([uid]);
+    let frontier = [uid];
+    for (let level = 0; level < Math.min(depth, MAX_RELATED_DEPTH) && frontier.length > 0; level++) {
+      const next: number[] = [];
+      for (const entity of frontier) {
+        for (const fact of [...this.factsWithLeft(entity), ...this.factsWithRight(entity)]) {
+          if (found.has(fact.fact_uid)) continue;
+          found.set(fact.fact_uid, fact);
+          for (const other of [fact.lh_object_uid, fact.rh_object_uid]) {
+            if (!reached.has(other)) {
+              reached.add(other);
+              next.push(other);
+            }
+          }
+        }
+      }
+      frontier = next;
+    }
+    return [...found.values()].sort(byFactUid);
+  }
+
+  /** Facts with lhObjectUid on the left whose relation type is in the cone of relTypeUid. */
+  relatedOnSubtypeCone(lhObjectUid: number, relTypeUid: number): Fact[] {
+    const cone = this.relationTypeCone(relTypeUid);
+    return this.factsWithLeft(lhObjectUid).filter((fact) => cone.has(fact.rel_type_uid));
+  }
+
+  /** Specialization facts of every descendant of uid, breadth first. */
+  subtypesCone(uid: number): Fact[] {
+    return this.hierarchy.subtypesConeFacts(uid);
+  }
+
+  /** Classification facts (1225 cone) whose right object is uid. */
+  classified(uid: number): Fact[] {
+    const { classification } = this.natureCones;
+    return this.factsWithRight(uid).filter((fact) => classification.has(fact.rel_type_uid));
+  }
+
+  /**
+   * Facts whose left or right object name matches the term, case-insensitively:
+   * equal to it when exact, containing it otherwise. Sorted by fact uid.
+   */
+  search(term: string, exact: boolean): Fact[] {
+    const needle = term.trim().toLowerCase();
+    const found = new Set<Fact>();
+    if (exact) {
+      for (const fact of this.byName.get(needle) ?? []) found.add(fact);
+    } else {
+      for (const [name, facts] of this.byName) {
+        if (name.includes(needle)) for (const fact of facts) found.add(fact);
+      }
+    }
+    return [...found].sort(byFactUid);
+  }
+
+  /** Sets or (with "") removes the definitions of one fact. */
+  setDefinition(factUid: number, partialDefinition: string, fullDefinition: string): Fact | undefined {
+    const fact = this.byUid.get(factUid);
+    if (!fact) return undefined;
+    setOptional(fact, 'partial_definition', partialDefinition);
+    setOptional(fact, 'full_definition', fullDefinition);
+    return fact;
+  }
+
+  /** Puts one fact in a collection. */
+  setCollection(factUid: number, collectionUid: number, collectionName: string): Fact | undefined {
+    const fact = this.byUid.get(factUid);
+    if (!fact) return undefined;
+    fact.collection_uid = collectionUid;
+    setOptional(fact, 'collection_name', collectionName);
+    return fact;
+  }
+
+  /**
+   * Renames the left object of a fact. The new name replaces the old one wherever
+   * that uid appears (left or right) under the old name, so the graph stays
+   * consistent while synonyms and inverse phrases (other names of the same uid)
+   * are kept.
+   */
+  rename(factUid: number, name: string): Fact | undefined {
+    const fact = this.byUid.get(factUid);
+    if (!fact) return undefined;
+    const uid = fact.lh_object_uid;
+    const oldName = fact.lh_object_name;
+    for (const other of this.factsWithLeft(uid)) {
+      if (other.lh_object_name === oldName) this.renameSide(other, 'lh_object_name', name);
+    }
+    for (const other of this.factsWithRight(uid)) {
+      if (other.rh_object_name === oldName) this.renameSide(other, 'rh_object_name', name);
+    }
+    return fact;
+  }
+
+  private renameSide(fact: Fact, side: 'lh_object_name' | 'rh_object_name', name: string): void {
+    const otherSide = side === 'lh_object_name' ? fact.rh_object_name : fact.lh_object_name;
+    if (fact[side].toLowerCase() !== otherSide.toLowerCase()) this.unindexName(fact[side], fact);
+    fact[side] = name;
+    this.indexName(name, fact);
+  }
+
+  private indexName(name: string, fact: Fact): void {
+    if (name === '') return;
+    const key = name.toLowerCase();
+    let facts = this.byName.get(key);
+    if (!facts) this.byName.set(key, (facts = new Set()));
+    facts.add(fact);
+  }
+
+  private unindexName(name: string, fact: Fact): void {
+    const key = name.toLowerCase();
+    const facts = this.byName.get(key);
+    facts?.delete(fact);
+    if (facts?.size === 0) this.byName.delete(key);
+  }
+}
+
+function setOptional(
+  fact: Fact,
+  field: 'partial_definition' | 'full_definition' | 'collection_name',
+  value: string,
+): void {
+  if (value === '') delete fact[field];
+  else fact[field] = value;
+}
