@@ -56,6 +56,12 @@ export const RelationType = {
   VALUE_ON_SCALE: 5025,
   /** begin of an occurrence ("begins at") */
   OCCURRENCE_BEGIN: 5453,
+  /** location in time of begin ("is beginning at point in time") — below 1727 */
+  BEGIN_TIME_LOCATION: 5087,
+  /** location in time of end ("is ending at point in time") — below 1727 */
+  END_TIME_LOCATION: 5089,
+  /** conceptual quantification of a characteristic on a scale ("can be quantified on scale") */
+  CONCEPTUAL_QUANTIFICATION_ON_SCALE: 4757,
 } as const;
 
 export const Category = {

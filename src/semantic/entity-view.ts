@@ -1,0 +1,68 @@
+import { ANYTHING } from '../gellish/gellish-uids.js';
+import type { Fact } from '../gellish/fact.js';
+import type { ClassifiedFact, Classification } from './classified-fact.js';
+import type { ModelNature } from './model-types.js';
+import type { PartKey } from './relation-parts.js';
+
+/** One entity's facts, classified, with the questions the model builders ask of them. */
+export class EntityView {
+  constructor(
+    readonly uid: number,
+    readonly raw: readonly Fact[],
+    readonly classification: Classification,
+  ) {}
+
+  get facts(): readonly ClassifiedFact[] {
+    return this.classification.facts;
+  }
+
+  /** Facts of the part with this entity on the left (after inverse swapping). */
+  left(...parts: PartKey[]): ClassifiedFact[] {
+    return this.facts.filter((c) => c.lh === this.uid && c.part !== null && parts.includes(c.part));
+  }
+
+  /** Facts of the part with this entity on the right (after inverse swapping). */
+  right(...parts: PartKey[]): ClassifiedFact[] {
+    return this.facts.filter((c) => c.rh === this.uid && c.part !== null && parts.includes(c.part));
+  }
+
+  /** Right objects of the entity's specialization and qualification facts. */
+  supertypes(): number[] {
+    return unique(this.left('qualification', 'specialization').map((c) => c.rh)).filter(
+      (u) => u !== this.uid,
+    );
+  }
+
+  classifiers(): number[] {
+    return unique(this.left('classification').map((c) => c.rh));
+  }
+
+  nature(): ModelNature {
+    if (this.uid === ANYTHING) return 'anything';
+    if (this.left('qualification').length > 0) return 'qualification';
+    if (this.left('specialization').length > 0) return 'kind';
+    if (this.left('classification').length > 0) return 'individual';
+    return 'anything';
+  }
+
+  /** The definitive facts, qualification first, then specialization, then classification. */
+  definitiveFacts(): ClassifiedFact[] {
+    return [
+      ...this.left('qualification'),
+      ...this.left('specialization'),
+      ...this.left('classification'),
+    ];
+  }
+
+  name(): string {
+    const definitive = this.definitiveFacts()[0];
+    if (definitive) return definitive.lhName;
+    const asRight = this.facts.find((c) => c.rh === this.uid);
+    if (asRight) return asRight.rhName;
+    return this.facts.find((c) => c.lh === this.uid)?.lhName ?? '';
+  }
+}
+
+export function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
