@@ -7,6 +7,13 @@ import { CorrelationIdMiddleware } from './logging/correlation-id.middleware.js'
 import { MetricsModule } from './metrics/metrics.module.js';
 import { HealthModule } from './health/health.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { RedisModule } from './redis/redis.module.js';
+import { ArchivistModule } from './archivist/archivist.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { SemanticModule } from './semantic/semantic.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
+import { DebugController } from './debug/debug.controller.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -19,7 +26,14 @@ export class AppModule implements NestModule {
         MetricsModule,
         HealthModule,
         DatabaseModule,
+        RedisModule,
+        ArchivistModule,
+        AuthModule,
+        SessionsModule,
+        SemanticModule,
+        GatewayModule,
       ],
+      controllers: [DebugController],
     };
   }
 

@@ -7,6 +7,9 @@ import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { NestWinstonLogger } from './logging/nest-logger.js';
 import { LifecycleState } from './health/lifecycle-state.js';
+import { RedisService } from './redis/redis.service.js';
+import { ClarityIoAdapter } from './gateway/socket-io.adapter.js';
+import { RequestTracker } from './gateway/request-tracker.js';
 
 export interface RunningClarity {
   app: NestExpressApplication;
@@ -32,6 +35,15 @@ export async function startClarity(config: AppConfig, logger: winston.Logger): P
     credentials: !origins.includes('*'),
   });
 
+  const redis = app.get(RedisService);
+  app.useWebSocketAdapter(
+    new ClarityIoAdapter(
+      app,
+      config,
+      redis.isEnabled ? { pub: redis.duplicate(), sub: redis.createSubscriber() } : undefined,
+    ),
+  );
+
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -44,6 +56,8 @@ export async function startClarity(config: AppConfig, logger: winston.Logger): P
     closing ??= (async () => {
       logger.info(`Shutting down (${reason})`, { context: 'Bootstrap' });
       app.get(LifecycleState).draining = true;
+      const idle = await app.get(RequestTracker).idle(config.shutdownTimeoutMs);
+      if (!idle) logger.warn('Requests still in flight at the shutdown bound; closing anyway', { context: 'Bootstrap' });
       await app.close();
       logger.info('Shutdown complete', { context: 'Bootstrap' });
     })();

@@ -35,7 +35,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (shuttingDown) {
+      logger.info(`${signal} received again; shutdown already in progress`);
+      return;
+    }
+    shuttingDown = true;
     const deadline = setTimeout(() => {
       logger.error(`Shutdown exceeded ${config.shutdownTimeoutMs + 4000} ms; exiting`);
       process.exit(1);
@@ -49,8 +55,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 void main();

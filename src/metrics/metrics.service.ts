@@ -18,10 +18,16 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private openConnections: () => number = () => 0;
+
+  /** Read at scrape time from the gateway's exact count, so the gauge cannot drift. */
   readonly wsOpenConnections = new Gauge({
     name: 'clarity_websocket_connections_open',
     help: 'Socket.IO connections currently open on this process',
     registers: [this.registry],
+    collect: () => {
+      this.wsOpenConnections.set(this.openConnections());
+    },
   });
 
   /** The guide's request histogram. */
@@ -72,6 +78,10 @@ export class MetricsService {
     for (const status of ['accepted', 'rejected_auth', 'rejected_capacity', 'closed']) {
       this.wsConnectionsTotal.inc({ status }, 0);
     }
+  }
+
+  trackOpenConnections(count: () => number): void {
+    this.openConnections = count;
   }
 
   async render(): Promise<string> {

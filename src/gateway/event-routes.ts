@@ -1,0 +1,164 @@
+import type { z } from 'zod';
+import type { Socket } from 'socket.io';
+import {
+  batchParams,
+  historyParams,
+  subscriptionParams,
+  uidParams,
+  updateCollectionParams,
+  updateDefinitionParams,
+  updateNameParams,
+} from './request-schemas.js';
+import type { SemanticModelService } from '../semantic/semantic-model.service.js';
+import type { ModelUpdateService } from '../semantic/model-update.service.js';
+import type { SessionsService } from '../sessions/sessions.service.js';
+import type { ChangeLogService } from '../sessions/change-log.service.js';
+import {
+  createSessionSchema,
+  listSessionsSchema,
+  sessionIdParamsSchema,
+  updateSessionSchema,
+} from '../sessions/session.schemas.js';
+import type { CategoryName } from '../gellish/fact.js';
+
+export interface RouteContext {
+  userId: string;
+  socket: Socket;
+}
+
+export interface Route<S extends z.ZodType = z.ZodType> {
+  event: string;
+  aliases?: string[];
+  schema: S;
+  handle(params: z.output<S>, ctx: RouteContext): Promise<unknown>;
+}
+
+export interface RouteDependencies {
+  models: SemanticModelService;
+  updates: ModelUpdateService;
+  sessions: SessionsService;
+  changeLog: ChangeLogService;
+}
+
+function route<S extends z.ZodType>(r: Route<S>): Route {
+  return r as unknown as Route;
+}
+
+export const ENTITY_ROOM_PREFIX = 'entity:';
+
+const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
+  ['clarity.quintessential/get-physical-object', 'physical object'],
+  ['clarity.quintessential/get-aspect', 'aspect'],
+  ['clarity.quintessential/get-role', 'role'],
+  ['clarity.quintessential/get-relation', 'relation'],
+  ['clarity.quintessential/get-occurrence', 'occurrence'],
+];
+
+/** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
+export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): Map<string, Route> {
+  const routes: Route[] = [
+    route({
+      event: 'clarity.model/get',
+      aliases: ['clarity/model-get'],
+      schema: uidParams,
+      handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts }),
+    }),
+    route({
+      event: 'clarity.model/get-batch',
+      aliases: ['clarity/model-get-batch'],
+      schema: batchParams,
+      handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
+    }),
+    route({
+      event: 'clarity.kind/get',
+      aliases: ['clarity/kind-get'],
+      schema: uidParams,
+      handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts }),
+    }),
+    route({
+      event: 'clarity.individual/get',
+      aliases: ['clarity/individual-get'],
+      schema: uidParams,
+      handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts }),
+    }),
+    ...CATEGORY_EVENTS.map(([event, category]) =>
+      route({
+        event,
+        schema: uidParams,
+        handle: (p) => models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts }),
+      }),
+    ),
+    route({
+      event: 'clarity.facts/get-by-entity',
+      schema: uidParams,
+      handle: (p) => models.getFactsByEntity(p.uid),
+    }),
+    route({
+      event: 'clarity.model/update-definition',
+      schema: updateDefinitionParams,
+      handle: (p, ctx) => updates.updateDefinition(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.model/update-name',
+      schema: updateNameParams,
+      handle: (p, ctx) => updates.updateName(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.model/update-collection',
+      schema: updateCollectionParams,
+      handle: (p, ctx) => updates.updateCollection(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.model/history',
+      schema: historyParams,
+      handle: (p) => changeLog.history(p.uid, p.limit),
+    }),
+    route({
+      event: 'clarity.model/subscribe',
+      schema: subscriptionParams,
+      handle: async (p, ctx) => {
+        await ctx.socket.join(`${ENTITY_ROOM_PREFIX}${p.uid}`);
+        return { uid: p.uid, subscribed: true };
+      },
+    }),
+    route({
+      event: 'clarity.model/unsubscribe',
+      schema: subscriptionParams,
+      handle: async (p, ctx) => {
+        await ctx.socket.leave(`${ENTITY_ROOM_PREFIX}${p.uid}`);
+        return { uid: p.uid, subscribed: false };
+      },
+    }),
+    route({
+      event: 'clarity.session/create',
+      schema: createSessionSchema,
+      handle: (p, ctx) => sessions.create(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.session/list',
+      schema: listSessionsSchema,
+      handle: (p, ctx) => sessions.list(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.session/get',
+      schema: sessionIdParamsSchema,
+      handle: (p, ctx) => sessions.get(ctx.userId, p.id),
+    }),
+    route({
+      event: 'clarity.session/update',
+      schema: updateSessionSchema,
+      handle: (p, ctx) => sessions.update(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.session/delete',
+      schema: sessionIdParamsSchema,
+      handle: (p, ctx) => sessions.delete(ctx.userId, p.id),
+    }),
+  ];
+  const table = new Map<string, Route>();
+  for (const r of routes) {
+    table.set(r.event, r);
+    for (const alias of r.aliases ?? []) table.set(alias, r);
+  }
+  return table;
+}

@@ -1,0 +1,125 @@
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '../logging/logging.module.js';
+import { ArchivistClient } from '../archivist/archivist-client.js';
+import { ChangeLogService } from '../sessions/change-log.service.js';
+import { ClarityError } from '../common/clarity-error.js';
+import { SemanticModelService } from './semantic-model.service.js';
+
+export interface ModelChange {
+  field: 'definition' | 'name' | 'collection';
+  fact_uid: number;
+  oldValue: unknown;
+  newValue: unknown;
+  changedBy: string;
+  changedAt: string;
+}
+
+/** What subscribers of an entity receive as `clarity.model/updated`. */
+export interface ModelUpdatedEvent {
+  uid: number;
+  change: ModelChange;
+}
+
+/**
+ * Updates of definitions, names and collections (spec §3): picks the entity's
+ * definitive fact, submits the change to the Archivist (which invalidates the
+ * cached facts on every replica), writes the change log and announces the
+ * change to subscribers.
+ */
+@Injectable()
+export class ModelUpdateService {
+  private readonly events = new EventEmitter();
+
+  constructor(
+    private readonly archivist: ArchivistClient,
+    private readonly models: SemanticModelService,
+    private readonly changeLog: ChangeLogService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onUpdated(listener: (event: ModelUpdatedEvent) => void): void {
+    this.events.on('updated', listener);
+  }
+
+  async updateDefinition(
+    userId: string,
+    p: { uid: number; partial_definition: string; full_definition: string; fact_uid?: number },
+  ) {
+    const fact = await this.models.engine.definitiveFactFor(p.uid, p.fact_uid);
+    await this.archivist.submitDefinition({
+      fact_uid: fact.fact_uid,
+      partial_definition: p.partial_definition,
+      full_definition: p.full_definition,
+    });
+    await this.record(userId, p.uid, fact.fact_uid, 'definition',
+      { partial_definition: fact.partial_definition ?? '', full_definition: fact.full_definition ?? '' },
+      { partial_definition: p.partial_definition, full_definition: p.full_definition });
+    return {
+      fact_uid: fact.fact_uid,
+      updated: true as const,
+      partial_definition: p.partial_definition,
+      full_definition: p.full_definition,
+    };
+  }
+
+  async updateName(userId: string, p: { uid: number; name: string; fact_uid?: number }) {
+    const fact = await this.models.engine.definitiveFactFor(p.uid, p.fact_uid);
+    await this.archivist.submitName({ fact_uid: fact.fact_uid, name: p.name });
+    await this.record(userId, p.uid, fact.fact_uid, 'name', fact.lh_object_name, p.name);
+    return { fact_uid: fact.fact_uid, updated: true as const, name: p.name };
+  }
+
+  async updateCollection(
+    userId: string,
+    p: { fact_uid: number; collection_uid: number; collection_name: string },
+  ) {
+    const fact = await this.archivist.fact(p.fact_uid);
+    if (!fact) throw new ClarityError('NOT_FOUND', `Fact with UID ${p.fact_uid} not found`);
+    await this.archivist.submitCollection({
+      fact_uid: p.fact_uid,
+      collection_uid: p.collection_uid,
+      collection_name: p.collection_name,
+    });
+    const before = fact.collection_uid !== undefined ? { uid: fact.collection_uid, name: fact.collection_name ?? '' } : null;
+    await this.record(userId, fact.lh_object_uid, p.fact_uid, 'collection', before, {
+      uid: p.collection_uid,
+      name: p.collection_name,
+    });
+    return {
+      fact_uid: p.fact_uid,
+      updated: true as const,
+      collection_uid: p.collection_uid,
+      collection_name: p.collection_name,
+    };
+  }
+
+  private async record(
+    userId: string,
+    uid: number,
+    factUid: number,
+    field: ModelChange['field'],
+    oldValue: unknown,
+    newValue: unknown,
+  ): Promise<void> {
+    await this.archivist.invalidateEntity(uid);
+    const change: ModelChange = {
+      field,
+      fact_uid: factUid,
+      oldValue,
+      newValue,
+      changedBy: userId,
+      changedAt: new Date().toISOString(),
+    };
+    await this.changeLog.record({
+      entityUid: uid,
+      factUid,
+      field,
+      oldValue: typeof oldValue === 'string' ? oldValue : JSON.stringify(oldValue),
+      newValue: typeof newValue === 'string' ? newValue : JSON.stringify(newValue),
+      changedBy: userId,
+    });
+    this.logger.info(`Updated ${field} of entity ${uid} (fact ${factUid})`, { context: 'ModelUpdate' });
+    this.events.emit('updated', { uid, change } satisfies ModelUpdatedEvent);
+  }
+}

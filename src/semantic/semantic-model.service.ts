@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '../logging/logging.module.js';
+import { ArchivistClient } from '../archivist/archivist-client.js';
+import type { CategoryName, Fact } from '../gellish/fact.js';
+import { SemanticModelEngine } from './semantic-model-engine.js';
+import type { ModelOptions, SemanticModel } from './model-types.js';
+
+const BATCH_CONCURRENCY = 8;
+
+/**
+ * Nest edge of the semantic model engine: the engine is plain TypeScript over a
+ * FactSource, here the Archivist client. Invalidations from the client (local
+ * updates and other replicas) reach the engine's own memo.
+ */
+@Injectable()
+export class SemanticModelService {
+  readonly engine: SemanticModelEngine;
+
+  constructor(archivist: ArchivistClient, @Inject(LOGGER) logger: Logger) {
+    this.engine = new SemanticModelEngine(archivist, {
+      logger: { warn: (message: string, meta?: Record<string, unknown>) => logger.warn(message, { context: 'Semantic', ...meta }) },
+    });
+    archivist.onInvalidate((uid) => this.engine.invalidate(uid));
+  }
+
+  getModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
+    return this.engine.getModel(uid, options);
+  }
+
+  getBatch(uids: number[], options: ModelOptions = {}): Promise<Array<SemanticModel | null>> {
+    return this.engine.getBatch(uids, { ...options, concurrency: BATCH_CONCURRENCY });
+  }
+
+  getKindModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
+    return this.engine.getKindModel(uid, options);
+  }
+
+  getIndividualModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
+    return this.engine.getIndividualModel(uid, options);
+  }
+
+  getCategoryModel(
+    uid: number,
+    category: Exclude<CategoryName, 'anything'>,
+    options: ModelOptions = {},
+  ): Promise<SemanticModel> {
+    return this.engine.getCategoryModel(uid, category, options);
+  }
+
+  getFactsByEntity(uid: number): Promise<Fact[]> {
+    return this.engine.getFactsByEntity(uid);
+  }
+}
