@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm test`: compiles the whole project (service, migrations, tests) with tsc,
+// then runs every unit spec (dist/src/**/*.spec.js) and integration test
+// (dist/test/**/*.test.js) with Node's built-in test runner.
+// Integration tests share real PostgreSQL/Redis and some restart them, so files
+// run one at a time unless TEST_CONCURRENCY says otherwise.
+// Extra arguments filter the files by substring: `npm test -- gateway auth`.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = join(import.meta.dirname, '..');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+if (build.status !== 0) {
+  process.stderr.write('Type-check/build failed: no tests were run.\n');
+  process.exit(build.status ?? 1);
+}
+
+function collect(dir, suffix, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) collect(path, suffix, out);
+    else if (entry.name.endsWith(suffix)) out.push(path);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = [...collect(join(root, 'dist', 'src'), '.spec.js'), ...collect(join(root, 'dist', 'test'), '.test.js')]
+  .filter((file) => existsSync(file.replace(/^(.*)\/dist\//, '$1/').replace(/\.js$/, '.ts')))
+  .filter((file) => filters.length === 0 || filters.some((f) => relative(root, file).includes(f)))
+  .sort();
+
+if (files.length === 0) {
+  process.stderr.write('No test files found.\n');
+  process.exit(1);
+}
+
+rmSync(join(root, 'dist', 'test-tmp'), { recursive: true, force: true });
+const concurrency = process.env.TEST_CONCURRENCY ?? '1';
+const result = spawnSync(
+  process.execPath,
+  [
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=300000',
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...files.map((f) => relative(root, f)),
+  ],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
+);
+process.exit(result.status ?? 1);
