@@ -121,7 +121,7 @@ function roleParts({ self, ancestors, individual }: PartsContext): RoleParts {
   };
 }
 
-function relationParts({ self, ancestors, roleViews }: PartsContext): RelationParts {
+function relationParts({ self, ancestors, roleViews, individual }: PartsContext): RelationParts {
   const requiredRole1 = nearestEntry(self, ancestors, rightObjects('requiredRole1'));
   const requiredRole2 = nearestEntry(self, ancestors, rightObjects('requiredRole2'));
   const inverse = self.left('inverse');
@@ -136,11 +136,13 @@ function relationParts({ self, ancestors, roleViews }: PartsContext): RelationPa
   ] as const) {
     const view = role ? roleViews.get(role.uid) : undefined;
     if (!role || !view) continue;
+    // An individual that takes its required roles from a classifier takes their players too.
+    const from = individual && role.inherited ? role.from : undefined;
     for (const c of view.right('role')) {
       const key = `${c.lh}/${pos}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      possibleRolePlayers.push({ ...entryOf(c, 'lh'), role_uid: role.uid, role_position: pos });
+      possibleRolePlayers.push({ ...entryOf(c, 'lh', from), role_uid: role.uid, role_position: pos });
     }
   }
   return {
