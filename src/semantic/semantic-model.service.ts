@@ -21,6 +21,8 @@ export class SemanticModelService {
       logger: { warn: (message: string, meta?: Record<string, unknown>) => logger.warn(message, { context: 'Semantic', ...meta }) },
     });
     archivist.onInvalidate((uid) => this.engine.invalidate(uid));
+    // After a Redis outage this replica may have missed other replicas' updates.
+    archivist.onInvalidateAll(() => this.engine.clear());
   }
 
   getModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {

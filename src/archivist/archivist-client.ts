@@ -1,0 +1,552 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import axios, { isAxiosError, type AxiosInstance, type Method } from 'axios';
+import {
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  isBrokenCircuitError,
+  retry,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+} from 'cockatiel';
+import { ClarityError } from '../common/clarity-error.js';
+import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
+import { ANYTHING } from '../gellish/gellish-uids.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import type { FactSource } from '../semantic/fact-source.js';
+import { ArchivistCache, type CacheDependencyStatus } from './archivist-cache.js';
+import { ARCHIVIST_DEFAULTS, type ArchivistClientOptions } from './archivist-client-options.js';
+import { ArchivistCallError, archivistUnavailable, toClarityError } from './archivist-errors.js';
+import { silentLogger, type ArchivistLogger } from './archivist-logger.js';
+import {
+  WireError,
+  parseCategory,
+  parseFactList,
+  parseJsonBody,
+  parseNature,
+  parseOptionalFact,
+} from './archivist-wire.js';
+import { SingleFlight } from './single-flight.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+export type Outcome = 'success' | 'not_found' | 'error' | 'timeout' | 'unavailable' | 'short_circuit';
+/** Told the uid whose cached data changed (an update here or on another replica). */
+export type InvalidationListener = (uid: number) => void;
+
+type Params = Record<string, string | number | boolean>;
+
+interface CallSpec<T> {
+  method: Method;
+  path: string;
+  params?: Params;
+  body?: unknown;
+  /** Parses the raw body of a 2xx answer ('' for an empty one); throws WireError on garbage. */
+  parse: (raw: string) => T;
+  /** The "not found" value (404 or an empty answer). */
+  notFound: T;
+}
+
+const SEARCH_DEP = 'search';
+
+/**
+ * Clarity's client of the Archivist HTTP API (spec §6), the production
+ * FactSource. Every read goes: in-process LRU → Redis (when configured) →
+ * single-flight (concurrent identical reads share one call) → retry with
+ * exponential back-off and jitter (network errors, timeouts, 5xx) → circuit
+ * breaker → one axios call with a deadline. Writes go through the breaker
+ * only (re-sent solely when the connection was refused, i.e. the request was
+ * never received) and invalidate the touched entities in both cache levels
+ * and on every replica.
+ *
+ * Results are frozen and shared with the cache: treat them as read-only.
+ * Unknown uids give [] / null; failures throw ClarityError
+ * ARCHIVIST_UNAVAILABLE (network, timeout, breaker open, 502/503/504) or
+ * ARCHIVIST_ERROR (other 5xx, 4xx other than 404, garbage answers).
+ */
+export class ArchivistClient implements FactSource {
+  private readonly http: AxiosInstance;
+  private readonly agents: Array<HttpAgent | HttpsAgent>;
+  private readonly cache: ArchivistCache;
+  private readonly flights = new SingleFlight();
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly readPolicy: IPolicy;
+  private readonly writePolicy: IPolicy;
+  private readonly listeners = new Set<InvalidationListener>();
+  private readonly clearListeners = new Set<() => void>();
+  private readonly logger: ArchivistLogger;
+  private readonly metrics?: MetricsService;
+  private readonly timeoutMs: number;
+  private readonly pingTimeoutMs: number;
+  private closed = false;
+
+  constructor(readonly options: ArchivistClientOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.metrics = options.metrics;
+    this.timeoutMs = options.timeoutMs;
+    this.pingTimeoutMs = options.pingTimeoutMs ?? ARCHIVIST_DEFAULTS.pingTimeoutMs;
+
+    const httpAgent = new HttpAgent({ keepAlive: true });
+    const httpsAgent = new HttpsAgent({ keepAlive: true });
+    this.agents = [httpAgent, httpsAgent];
+    this.http = axios.create({
+      baseURL: options.baseUrl.replace(/\/+$/, ''),
+      httpAgent,
+      httpsAgent,
+      maxRedirects: 0,
+      proxy: false,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      headers: { Accept: 'application/json' },
+    });
+
+    const transient = handleWhen((err) => err instanceof ArchivistCallError && err.transient);
+    this.breaker = circuitBreaker(transient, {
+      breaker: new ConsecutiveBreaker(
+        options.breaker?.consecutiveFailures ?? ARCHIVIST_DEFAULTS.breakerConsecutiveFailures,
+      ),
+      halfOpenAfter: options.breaker?.halfOpenAfterMs ?? ARCHIVIST_DEFAULTS.breakerHalfOpenAfterMs,
+    });
+    const backoff = new ExponentialBackoff({
+      initialDelay: options.retry?.initialDelayMs ?? ARCHIVIST_DEFAULTS.retryInitialDelayMs,
+      maxDelay: options.retry?.maxDelayMs ?? ARCHIVIST_DEFAULTS.retryMaxDelayMs,
+    });
+    // Retry outside the breaker: each attempt is seen by the breaker, and an open
+    // breaker's BrokenCircuitError is not retried (fail fast).
+    const readRetry = retry(transient, { maxAttempts: Math.max(0, options.retryAttempts), backoff });
+    const writeRetry = retry(
+      handleWhen((err) => err instanceof ArchivistCallError && err.notSent),
+      { maxAttempts: Math.max(0, options.retryAttempts), backoff },
+    );
+    this.readPolicy = wrap(readRetry, this.breaker);
+    this.writePolicy = wrap(writeRetry, this.breaker);
+    this.metrics?.archivistBreakerState.set(0);
+    this.breaker.onStateChange((state) => {
+      this.metrics?.archivistBreakerState.set(breakerGauge(state));
+      if (state === CircuitState.Open) {
+        this.logger.warn('Archivist circuit breaker opened: failing fast until the Archivist answers again', {
+          context: 'ArchivistClient',
+        });
+      } else if (state === CircuitState.Closed) {
+        this.logger.info('Archivist circuit breaker closed: the Archivist answers again', {
+          context: 'ArchivistClient',
+        });
+      }
+    });
+
+    this.cache = new ArchivistCache({
+      maxEntries: options.cache?.maxEntries ?? ARCHIVIST_DEFAULTS.cacheMaxEntries,
+      ttlSeconds: options.cache?.ttlSeconds ?? ARCHIVIST_DEFAULTS.cacheTtlSeconds,
+      redis: options.redis,
+      metrics: options.metrics,
+      logger: this.logger,
+      onRemoteInvalidate: (deps) => this.emitInvalidation(deps),
+    });
+  }
+
+  // ---- FactSource -------------------------------------------------------
+
+  async allRelatedFacts(uid: number): Promise<Fact[]> {
+    return this.readFacts('/fact/allRelatedFacts', { uid: checkUid(uid, 'uid'), depth: 1 }, uid);
+  }
+
+  async definitiveFacts(uid: number): Promise<Fact[]> {
+    return this.readFacts('/fact/definitiveFacts', { uid: checkUid(uid, 'uid') }, uid);
+  }
+
+  async subtypesCone(uid: number): Promise<Fact[]> {
+    return this.readFacts('/fact/subtypesCone', { uid: checkUid(uid, 'uid') }, uid);
+  }
+
+  async relatedOnSubtypeCone(lhObjectUid: number, relTypeUid: number): Promise<Fact[]> {
+    return this.readFacts(
+      '/fact/relatedOnUIDSubtypeCone',
+      { lh_object_uid: checkUid(lhObjectUid, 'lh_object_uid'), rel_type_uid: checkUid(relTypeUid, 'rel_type_uid') },
+      lhObjectUid,
+    );
+  }
+
+  async classified(uid: number): Promise<Fact[]> {
+    return this.readFacts('/fact/classified', { uid: checkUid(uid, 'uid') }, uid);
+  }
+
+  async fact(factUid: number): Promise<Fact | null> {
+    return this.read(
+      {
+        method: 'GET',
+        path: '/fact/fact',
+        params: { uid: checkUid(factUid, 'uid') },
+        parse: (raw) => freezeFact(parseOptionalFact(parseJsonBody(raw))),
+        notFound: null,
+      },
+      String(factUid),
+    );
+  }
+
+  // ---- further reads ----------------------------------------------------
+
+  /** GET /retrieveEntity/type — the entity's nature, or null when unknown. */
+  async entityType(uid: number): Promise<EntityNature | null> {
+    return this.read(
+      {
+        method: 'GET',
+        path: '/retrieveEntity/type',
+        params: { uid: checkUid(uid, 'uid') },
+        parse: (raw) => parseNature(jsonOrWord(raw)),
+        notFound: null,
+      },
+      String(uid),
+    );
+  }
+
+  /** GET /retrieveEntity/category — the entity's Quintessential category, or null when unknown. */
+  async entityCategory(uid: number): Promise<CategoryName | null> {
+    return this.read(
+      {
+        method: 'GET',
+        path: '/retrieveEntity/category',
+        params: { uid: checkUid(uid, 'uid') },
+        parse: (raw) => parseCategory(jsonOrWord(raw)),
+        notFound: null,
+      },
+      String(uid),
+    );
+  }
+
+  /** GET /generalSearch/text — facts matching the term. */
+  async search(term: string, exact = false): Promise<Fact[]> {
+    if (typeof term !== 'string' || term.trim() === '') {
+      throw ClarityError.badRequest("Parameter 'searchTerm' must be a non-empty string");
+    }
+    return this.read(
+      {
+        method: 'GET',
+        path: '/generalSearch/text',
+        params: { searchTerm: term, exactMatch: exact },
+        parse: (raw) => freezeFacts(parseFactList(parseJsonBody(raw))),
+        notFound: EMPTY,
+      },
+      SEARCH_DEP,
+    );
+  }
+
+  // ---- writes -----------------------------------------------------------
+
+  /** PUT /submission/definition — the updated fact, or null when the fact does not exist. */
+  async submitDefinition(input: {
+    fact_uid: number;
+    partial_definition: string;
+    full_definition: string;
+  }): Promise<Fact | null> {
+    return this.write('/submission/definition', input.fact_uid, {
+      fact_uid: checkUid(input.fact_uid, 'fact_uid'),
+      partial_definition: input.partial_definition,
+      full_definition: input.full_definition,
+    });
+  }
+
+  /** PUT /submission/name — the updated fact, or null when the fact does not exist. */
+  async submitName(input: { fact_uid: number; name: string }): Promise<Fact | null> {
+    return this.write('/submission/name', input.fact_uid, {
+      fact_uid: checkUid(input.fact_uid, 'fact_uid'),
+      name: input.name,
+    });
+  }
+
+  /** PUT /submission/collection — the updated fact, or null when the fact does not exist. */
+  async submitCollection(input: {
+    fact_uid: number;
+    collection_uid: number;
+    collection_name: string;
+  }): Promise<Fact | null> {
+    return this.write('/submission/collection', input.fact_uid, {
+      fact_uid: checkUid(input.fact_uid, 'fact_uid'),
+      collection_uid: checkUid(input.collection_uid, 'collection_uid'),
+      collection_name: input.collection_name,
+    });
+  }
+
+  // ---- cache, events, health ---------------------------------------------
+
+  /**
+   * Drops everything cached about `uid` (both levels, every replica) and tells
+   * the local listeners. Searches are dropped too (they carry names).
+   */
+  async invalidateEntity(uid: number): Promise<void> {
+    await this.invalidate([uid]);
+  }
+
+  /** Listens to invalidations, local and from other replicas. Returns the unsubscribe function. */
+  onInvalidate(listener: InvalidationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Listens to "drop everything": after the pub/sub connection was lost and came
+   * back, invalidations of other replicas may have been missed, so the client
+   * empties its in-process cache and asks its listeners to do the same.
+   */
+  onInvalidateAll(listener: () => void): () => void {
+    this.clearListeners.add(listener);
+    return () => this.clearListeners.delete(listener);
+  }
+
+  /**
+   * Whether the Archivist answers a cheap read within `pingTimeoutMs`
+   * (GET /retrieveEntity/type?uid=<anything>) with an answer of the §6 shape:
+   * a 200 whose body is garbage (a proxy's error page, …) is not "available".
+   * Bypasses breaker, retries and cache.
+   */
+  async ping(): Promise<boolean> {
+    try {
+      const res = await this.http.request({
+        method: 'GET',
+        url: '/retrieveEntity/type',
+        params: { uid: ANYTHING },
+        timeout: this.pingTimeoutMs,
+        signal: AbortSignal.timeout(this.pingTimeoutMs),
+      });
+      if (res.status === 404) return true;
+      if (res.status < 200 || res.status >= 300) return false;
+      parseNature(jsonOrWord(typeof res.data === 'string' ? res.data : '')); // throws WireError on garbage
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Health of the Archivist dependency. */
+  async healthStatus(): Promise<'available' | 'unavailable'> {
+    return (await this.ping()) ? 'available' : 'unavailable';
+  }
+
+  /** Health of the cache dependency: Redis PING (disabled when Redis is not configured). */
+  cacheStatus(): Promise<CacheDependencyStatus> {
+    return this.cache.status();
+  }
+
+  get breakerState(): BreakerState {
+    const state = this.breaker.state;
+    if (state === CircuitState.Closed) return 'closed';
+    if (state === CircuitState.HalfOpen) return 'half-open';
+    return 'open';
+  }
+
+  /** Stops listening to Redis and closes idle HTTP connections. The Redis connections belong to the caller. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.cache.close();
+    for (const agent of this.agents) agent.destroy();
+    this.listeners.clear();
+    this.clearListeners.clear();
+  }
+
+  // ---- internals ---------------------------------------------------------
+
+  private readFacts(path: string, params: Params, dep: number): Promise<Fact[]> {
+    return this.read(
+      { method: 'GET', path, params, parse: (raw) => freezeFacts(parseFactList(parseJsonBody(raw))), notFound: EMPTY },
+      String(dep),
+    );
+  }
+
+  private async read<T>(spec: CallSpec<T>, dep: string): Promise<T> {
+    const key = `${spec.path}?${canonicalParams(spec.params ?? {})}`;
+    // The flight key carries the uid's cache generation: reads issued after an
+    // invalidation never join a flight started before it.
+    return this.flights.run(this.cache.currentKey(key, dep), async () => {
+      const lookup = await this.cache.lookup<T>(key, dep);
+      if (lookup.hit) return lookup.value as T;
+      const value = await this.execute(spec, this.readPolicy);
+      await lookup.store(value);
+      return value;
+    });
+  }
+
+  private async write(path: string, factUid: number, body: Record<string, unknown>): Promise<Fact | null> {
+    const spec: CallSpec<Fact | null> = {
+      method: 'PUT',
+      path,
+      body,
+      parse: (raw) => freezeFact(parseOptionalFact(parseJsonBody(raw))),
+      notFound: null,
+    };
+    let fact: Fact | null;
+    try {
+      fact = await this.execute(spec, this.writePolicy);
+    } catch (err) {
+      // The write may have been applied (timeout, lost answer): drop what we know of that fact.
+      if (err instanceof ClarityError && err.code === 'ARCHIVIST_UNAVAILABLE') {
+        await this.invalidate([factUid]);
+      }
+      throw err;
+    }
+    await this.invalidate(fact ? [fact.fact_uid, fact.lh_object_uid, fact.rh_object_uid] : [factUid]);
+    return fact;
+  }
+
+  private async invalidate(uids: number[]): Promise<void> {
+    const deps = [...new Set(uids.map(String)), SEARCH_DEP];
+    await this.cache.invalidate(deps);
+    this.emitInvalidation(deps);
+  }
+
+  private emitInvalidation(deps: string[] | null): void {
+    const notify = (listener: () => void) => {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error(`Invalidation listener failed: ${(err as Error).message}`, { context: 'ArchivistClient' });
+      }
+    };
+    if (deps === null) {
+      for (const listener of this.clearListeners) notify(listener);
+      return;
+    }
+    const uids = [...new Set(deps)]
+      .filter((d) => d !== SEARCH_DEP)
+      .map(Number)
+      .filter(Number.isSafeInteger);
+    for (const uid of uids) {
+      for (const listener of this.listeners) notify(() => listener(uid));
+    }
+  }
+
+  private async execute<T>(spec: CallSpec<T>, policy: IPolicy): Promise<T> {
+    if (this.closed) throw archivistUnavailable();
+    try {
+      return await policy.execute(() => this.call(spec));
+    } catch (err) {
+      if (isBrokenCircuitError(err)) {
+        this.metrics?.archivistRequestsTotal.inc({ endpoint: spec.path, outcome: 'short_circuit' });
+        throw archivistUnavailable();
+      }
+      const clarity = toClarityError(err);
+      this.logger.warn(`Archivist ${spec.method} ${spec.path} failed: ${(err as Error).message}`, {
+        context: 'ArchivistClient',
+        code: clarity.code,
+      });
+      throw clarity;
+    }
+  }
+
+  /** One HTTP call with a hard deadline; records the outcome and duration. */
+  private async call<T>(spec: CallSpec<T>): Promise<T> {
+    const started = performance.now();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    let outcome: Outcome = 'error';
+    try {
+      let res;
+      try {
+        res = await this.http.request<string>({
+          method: spec.method,
+          url: spec.path,
+          params: spec.params,
+          data: spec.body,
+          timeout: this.timeoutMs,
+          signal: controller.signal,
+        });
+      } catch (err) {
+        const failure = classifyTransportError(err, spec.path, timedOut);
+        outcome = failure.kind === 'timeout' ? 'timeout' : 'unavailable';
+        throw failure;
+      }
+      if (res.status === 404) {
+        outcome = 'not_found';
+        return spec.notFound;
+      }
+      if (res.status >= 500) {
+        throw new ArchivistCallError('server', spec.path, `HTTP ${res.status}`, res.status);
+      }
+      if (res.status < 200 || res.status >= 300) {
+        throw new ArchivistCallError('client', spec.path, `HTTP ${res.status}`, res.status);
+      }
+      const raw = typeof res.data === 'string' ? res.data : res.data == null ? '' : String(res.data);
+      let value: T;
+      try {
+        value = spec.parse(raw);
+      } catch (err) {
+        if (err instanceof WireError) throw new ArchivistCallError('malformed', spec.path, err.message, res.status);
+        throw err;
+      }
+      outcome = raw.trim() === '' || value === null ? 'not_found' : 'success';
+      return value;
+    } finally {
+      clearTimeout(timer);
+      this.metrics?.archivistRequestsTotal.inc({ endpoint: spec.path, outcome });
+      this.metrics?.archivistRequestDuration.observe({ endpoint: spec.path }, (performance.now() - started) / 1000);
+    }
+  }
+}
+
+const EMPTY: Fact[] = Object.freeze([]) as unknown as Fact[];
+
+function classifyTransportError(err: unknown, endpoint: string, timedOut: boolean): ArchivistCallError {
+  if (timedOut) return new ArchivistCallError('timeout', endpoint, 'timed out');
+  const code = isAxiosError(err) ? (err.code ?? errorCode(err.cause)) : errorCode(err);
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new ArchivistCallError('timeout', endpoint, 'timed out');
+  const message = err instanceof Error ? err.message || code || 'network error' : String(err);
+  return new ArchivistCallError(
+    'network',
+    endpoint,
+    `${code ?? 'network error'}: ${message}`,
+    undefined,
+    code === 'ECONNREFUSED',
+  );
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+function breakerGauge(state: CircuitState): number {
+  if (state === CircuitState.Closed) return 0;
+  if (state === CircuitState.HalfOpen) return 1;
+  return 2;
+}
+
+function canonicalParams(params: Params): string {
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(String(params[k]))}`)
+    .join('&');
+}
+
+function checkUid(uid: number, name: string): number {
+  if (!Number.isSafeInteger(uid) || uid <= 0) {
+    throw ClarityError.badRequest(`Parameter '${name}' must be a positive integer`);
+  }
+  return uid;
+}
+
+/** A JSON answer, or a bare word (some servers send `kind` as text/plain). */
+function jsonOrWord(raw: string): unknown {
+  try {
+    return parseJsonBody(raw);
+  } catch (err) {
+    if (/^[a-z ]{1,40}$/i.test(raw.trim())) return raw.trim();
+    throw err;
+  }
+}
+
+function freezeFacts(facts: Fact[]): Fact[] {
+  for (const fact of facts) Object.freeze(fact);
+  return Object.freeze(facts) as Fact[];
+}
+
+function freezeFact(fact: Fact | null): Fact | null {
+  return fact ? Object.freeze(fact) : null;
+}

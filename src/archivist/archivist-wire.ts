@@ -1,0 +1,147 @@
+import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
+
+/**
+ * Validation of what the Archivist sends: JSON shapes of spec §6 into typed
+ * values with integer uids. Numeric strings ("1146") are coerced; anything else
+ * where a uid belongs is refused with a WireError naming the field, which the
+ * client turns into ARCHIVIST_ERROR.
+ */
+export class WireError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+const NATURES: readonly EntityNature[] = ['kind', 'individual', 'qualification', 'anything'];
+const CATEGORIES: readonly CategoryName[] = ['physical object', 'aspect', 'role', 'relation', 'occurrence', 'anything'];
+
+const INTEGER_TEXT = /^\s*-?\d+\s*$/;
+
+/** An integer uid from a number or a numeric string; throws WireError otherwise. */
+export function toUid(value: unknown, field: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
+    const n = Number(value);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  throw new WireError(`${field} is not an integer uid (${describe(value)})`);
+}
+
+function optionalUid(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return toUid(value, field);
+}
+
+function text(value: unknown, field: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new WireError(`${field} is not a string (${describe(value)})`);
+}
+
+function optionalText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return text(value, field);
+}
+
+const OPTIONAL_TEXT_FIELDS = [
+  'partial_definition',
+  'full_definition',
+  'uom_name',
+  'collection_name',
+  'approval_status',
+  'effective_from',
+  'latest_update',
+  'author',
+] as const;
+
+/** One fact; unknown extra fields are dropped. */
+export function parseFact(value: unknown, where = 'fact'): Fact {
+  if (!isRecord(value)) throw new WireError(`${where} is not an object (${describe(value)})`);
+  const fact: Fact = {
+    fact_uid: toUid(value.fact_uid, `${where}.fact_uid`),
+    lh_object_uid: toUid(value.lh_object_uid, `${where}.lh_object_uid`),
+    lh_object_name: text(value.lh_object_name, `${where}.lh_object_name`),
+    rel_type_uid: toUid(value.rel_type_uid, `${where}.rel_type_uid`),
+    rel_type_name: text(value.rel_type_name, `${where}.rel_type_name`),
+    rh_object_uid: toUid(value.rh_object_uid, `${where}.rh_object_uid`),
+    rh_object_name: text(value.rh_object_name, `${where}.rh_object_name`),
+  };
+  const uomUid = optionalUid(value.uom_uid, `${where}.uom_uid`);
+  if (uomUid !== undefined) fact.uom_uid = uomUid;
+  const collectionUid = optionalUid(value.collection_uid, `${where}.collection_uid`);
+  if (collectionUid !== undefined) fact.collection_uid = collectionUid;
+  for (const field of OPTIONAL_TEXT_FIELDS) {
+    const v = optionalText(value[field], `${where}.${field}`);
+    if (v !== undefined) fact[field] = v;
+  }
+  return fact;
+}
+
+/**
+ * A list of facts: a JSON array, or an object wrapping one under `facts`
+ * (as some Archivist versions answer). null → empty list.
+ */
+export function parseFactList(body: unknown): Fact[] {
+  if (body === null || body === undefined) return [];
+  const list = isRecord(body) && Array.isArray(body.facts) ? body.facts : body;
+  if (!Array.isArray(list)) throw new WireError(`expected a list of facts, got ${describe(body)}`);
+  return list.map((item, i) => parseFact(item, `fact[${i}]`));
+}
+
+/** One fact, or null; a one-element list is accepted too. */
+export function parseOptionalFact(body: unknown): Fact | null {
+  if (body === null || body === undefined) return null;
+  if (Array.isArray(body)) {
+    if (body.length === 0) return null;
+    if (body.length > 1) throw new WireError(`expected one fact, got a list of ${body.length}`);
+    return parseFact(body[0]);
+  }
+  if (isRecord(body) && isRecord(body.fact)) return parseFact(body.fact);
+  if (isRecord(body) && Object.keys(body).length === 0) return null;
+  return parseFact(body);
+}
+
+/** `"kind"` or `{type: "kind"}`; empty → null. */
+export function parseNature(body: unknown): EntityNature | null {
+  return parseNamed(body, 'type', NATURES, 'entity type');
+}
+
+/** `"physical object"` or `{category: "physical object"}`; empty → null. */
+export function parseCategory(body: unknown): CategoryName | null {
+  return parseNamed(body, 'category', CATEGORIES, 'category');
+}
+
+function parseNamed<T extends string>(body: unknown, key: string, allowed: readonly T[], what: string): T | null {
+  let value = isRecord(body) ? body[key] : body;
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw new WireError(`${what} is not a string (${describe(value)})`);
+  value = value.trim().toLowerCase();
+  if (!allowed.includes(value as T)) {
+    throw new WireError(`unknown ${what} ${JSON.stringify(body)}`);
+  }
+  return value as T;
+}
+
+/** JSON text to a value; '' and whitespace → undefined (an empty answer). */
+export function parseJsonBody(raw: string): unknown {
+  if (raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new WireError(`malformed JSON (${raw.length} bytes starting ${JSON.stringify(raw.slice(0, 20))})`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return JSON.stringify(value.length > 30 ? `${value.slice(0, 30)}…` : value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
