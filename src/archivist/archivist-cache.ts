@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import { silentLogger, type ArchivistLogger } from './archivist-logger.js';
+import { pingRedis } from '../redis/redis-connection.js';
 
 /** A shared second-level cache on Redis. The connections belong to the caller. */
 export interface ArchivistRedisOptions {
@@ -191,22 +192,7 @@ export class ArchivistCache {
   /** For health: Redis PING within a short timeout. */
   async status(timeoutMs = 1000): Promise<CacheDependencyStatus> {
     const client = this.redis?.client;
-    if (!client) return 'disabled';
-    if (client.status !== 'ready') return 'unavailable';
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const answer = await Promise.race([
-        client.ping(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-        }),
-      ]);
-      return answer === 'PONG' ? 'connected' : 'unavailable';
-    } catch {
-      return 'unavailable';
-    } finally {
-      clearTimeout(timer);
-    }
+    return client ? pingRedis(client, timeoutMs) : 'disabled';
   }
 
   /** Stops listening to Redis (the connections themselves belong to the caller). */

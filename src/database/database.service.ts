@@ -7,6 +7,7 @@ import { HealthRegistry } from '../health/health-registry.js';
 import { LifecycleState } from '../health/lifecycle-state.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { dataSourceOptions, externalEndpoint } from './data-source-options.js';
+import { withTimeout } from '../common/with-timeout.js';
 
 const HEALTH_QUERY_TIMEOUT_MS = 1500;
 /** Advisory lock key guarding migrations ("clar" in ASCII). */
@@ -81,19 +82,11 @@ export class DatabaseService implements OnApplicationShutdown {
   private async probe(): Promise<'connected' | 'unavailable'> {
     const ds = this.dataSourceInstance;
     if (!ds?.isInitialized) return 'unavailable';
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        ds.query('SELECT 1'),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), HEALTH_QUERY_TIMEOUT_MS);
-        }),
-      ]);
+      await withTimeout(ds.query('SELECT 1'), HEALTH_QUERY_TIMEOUT_MS);
       return 'connected';
     } catch {
       return 'unavailable';
-    } finally {
-      clearTimeout(timer);
     }
   }
 

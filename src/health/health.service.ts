@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { withTimeout } from '../common/with-timeout.js';
 import { HealthRegistry, type DependencyName, type DependencyStatus } from './health-registry.js';
 import { LifecycleState } from './lifecycle-state.js';
-import { Inject } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -63,14 +63,6 @@ export class HealthService {
   private async check(name: DependencyName): Promise<DependencyStatus> {
     const probe = this.registry.probe(name);
     if (!probe) return 'disabled';
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<DependencyStatus>((resolve) => {
-      timer = setTimeout(() => resolve('unavailable'), PROBE_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([probe().catch((): DependencyStatus => 'unavailable'), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(probe(), PROBE_TIMEOUT_MS).catch((): DependencyStatus => 'unavailable');
   }
 }

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { withTimeout } from '../common/with-timeout.js';
 
 /** How long one Redis command may take before it fails (a dead Redis must not slow requests). */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -69,5 +70,15 @@ export async function closeRedisConnection(connection: Redis, timeoutMs = 1000):
   if ((connection.status as string) !== 'end') {
     connection.disconnect(false);
     await Promise.race([ended, new Promise((r) => setTimeout(r, 100))]);
+  }
+}
+
+/** For health: PING within `timeoutMs`; 'unavailable' when not ready, late or failing. */
+export async function pingRedis(client: Redis, timeoutMs: number): Promise<'connected' | 'unavailable'> {
+  if (client.status !== 'ready') return 'unavailable';
+  try {
+    return (await withTimeout(client.ping(), timeoutMs)) === 'PONG' ? 'connected' : 'unavailable';
+  } catch {
+    return 'unavailable';
   }
 }

@@ -3,7 +3,12 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
-import { closeRedisConnection, createRedisConnection, subscriberConnectionOptions } from './redis-connection.js';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  pingRedis,
+  subscriberConnectionOptions,
+} from './redis-connection.js';
 
 export type RedisStatus = 'disabled' | 'connected' | 'unavailable';
 
@@ -60,23 +65,7 @@ export class RedisService implements OnApplicationShutdown {
 
   /** PING with a short timeout, for health. */
   async ping(timeoutMs = PING_TIMEOUT_MS): Promise<RedisStatus> {
-    const client = this.client;
-    if (!client) return 'disabled';
-    if (client.status !== 'ready') return 'unavailable';
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const answer = await Promise.race([
-        client.ping(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-        }),
-      ]);
-      return answer === 'PONG' ? 'connected' : 'unavailable';
-    } catch {
-      return 'unavailable';
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.client ? pingRedis(this.client, timeoutMs) : 'disabled';
   }
 
   async onApplicationShutdown(): Promise<void> {
