@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -10,6 +11,9 @@ import { LifecycleState } from './health/lifecycle-state.js';
 import { RedisService } from './redis/redis.service.js';
 import { ClarityIoAdapter } from './gateway/socket-io.adapter.js';
 import { RequestTracker } from './gateway/request-tracker.js';
+
+/** How long closing connections may take on shutdown before the remaining ones are dropped. */
+const CLOSE_GRACE_MS = 2000;
 
 export interface RunningClarity {
   app: NestExpressApplication;
@@ -44,6 +48,13 @@ export async function startClarity(config: AppConfig, logger: winston.Logger): P
     ),
   );
 
+  // Every TCP connection (HTTP and upgraded WebSockets), so a shutdown can end those that do not close by themselves.
+  const connections = new Set<Socket>();
+  app.getHttpServer().on('connection', (connection: Socket) => {
+    connections.add(connection);
+    connection.once('close', () => connections.delete(connection));
+  });
+
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -58,7 +69,20 @@ export async function startClarity(config: AppConfig, logger: winston.Logger): P
       app.get(LifecycleState).draining = true;
       const idle = await app.get(RequestTracker).idle(config.shutdownTimeoutMs);
       if (!idle) logger.warn('Requests still in flight at the shutdown bound; closing anyway', { context: 'Bootstrap' });
-      await app.close();
+      // Sockets get a close handshake; a client that does not read (or answer it) would hold the
+      // HTTP server open for the WebSocket close timeout (30 s), past the exit bound: drop those.
+      const force = setTimeout(() => {
+        if (connections.size === 0) return;
+        logger.warn(`Dropping ${connections.size} connection(s) that did not close within ${CLOSE_GRACE_MS} ms`, {
+          context: 'Bootstrap',
+        });
+        for (const connection of connections) connection.destroy();
+      }, CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(force);
+      }
       logger.info('Shutdown complete', { context: 'Bootstrap' });
     })();
     return closing;

@@ -21,6 +21,7 @@ import { errorEnvelope, successEnvelope, unwrapRequest, type ResponseEnvelope } 
 import { buildRoutes, ENTITY_ROOM_PREFIX, type Route } from './event-routes.js';
 import { validate } from './request-schemas.js';
 import { RequestTracker } from './request-tracker.js';
+import { dropConnection, MAX_OUTGOING_BACKLOG_BYTES, outgoingBacklogBytes } from './outgoing-backlog.js';
 
 interface SocketData {
   userId: string;
@@ -144,6 +145,15 @@ export class ClarityGateway implements OnGatewayInit<Server> {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as (response: ResponseEnvelope) => void) : undefined;
     const payload = args[0] === last && ack ? undefined : args[0];
+    if (outgoingBacklogBytes(socket) > MAX_OUTGOING_BACKLOG_BYTES) {
+      // A client that keeps asking but does not read its answers would grow this process without bound.
+      this.logger.warn(`Disconnecting a slow consumer: more than ${MAX_OUTGOING_BACKLOG_BYTES} bytes of answers unread`, {
+        context: 'Gateway',
+        userId: data.userId,
+      });
+      dropConnection(socket);
+      return;
+    }
     const name = typeof event === 'string' ? event : '';
     const route = this.routes.get(name);
     if (!route) {

@@ -52,7 +52,23 @@ export class ClarityIoAdapter extends IoAdapter {
         callback(null, origin === `http://${host}` || origin === `https://${host}`);
       },
     } as ServerOptions) as Server;
-    if (this.redis) server.adapter(createAdapter(this.redis.pub, this.redis.sub));
+    if (this.redis) server.adapter(createAdapter(guardPublish(this.redis.pub), this.redis.sub));
     return server;
   }
+}
+
+/**
+ * The Redis adapter fires PUBLISH and ignores the returned promise, so while
+ * Redis is away (the connection fails commands at once) every broadcast was an
+ * unhandled rejection. Local delivery does not depend on it; the outage itself
+ * is reported by RedisService and /health. Callers that await still see errors.
+ */
+function guardPublish(pub: Redis): Redis {
+  const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
+  (pub as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args: unknown[]) => {
+    const sent = publish(...args);
+    sent.catch(() => undefined);
+    return sent;
+  };
+  return pub;
 }
