@@ -24,6 +24,8 @@ import { RelationPhrases } from './relation-phrases.js';
 import { DEFAULT_RELATION_ROOTS } from './relation-parts.js';
 
 const DEFAULT_CACHE_SIZE = 10_000;
+/** Most built models kept (they share their facts with the fact memo). */
+const MAX_MODEL_MEMO = 5_000;
 const DEFAULT_BATCH_CONCURRENCY = 8;
 
 export interface BatchOptions extends ModelOptions {
@@ -39,6 +41,11 @@ export interface BatchOptions extends ModelOptions {
 export class SemanticModelEngine {
   private readonly memo: FactMemo;
   private readonly views: LRUCache<number, Promise<EntityView>>;
+  /**
+   * Built models by uid (negative uid: built with includeFacts false). A model
+   * depends on its ancestors' facts too, so any invalidation empties it.
+   */
+  private readonly models: LRUCache<number, Promise<SemanticModel>>;
   private readonly phrases: RelationPhrases;
   private readonly logger: EngineLogger | undefined;
   private readonly relationRoots: readonly number[];
@@ -52,6 +59,7 @@ export class SemanticModelEngine {
     const size = options.cacheSize ?? DEFAULT_CACHE_SIZE;
     this.memo = new FactMemo(source, size);
     this.views = new LRUCache<number, Promise<EntityView>>({ max: Math.max(1, size) });
+    this.models = new LRUCache<number, Promise<SemanticModel>>({ max: Math.max(1, Math.min(size, MAX_MODEL_MEMO)) });
     this.logger = options.logger;
     this.relationRoots = options.relationRoots ?? DEFAULT_RELATION_ROOTS;
     this.phrases = new RelationPhrases(this.memo, () => {
@@ -79,6 +87,7 @@ export class SemanticModelEngine {
   async refresh(): Promise<void> {
     this.hierarchyPromise = undefined;
     this.loadedHierarchy = undefined;
+    this.models.clear();
     this.views.clear();
     this.phrases.clear();
     await this.relationHierarchy();
@@ -86,6 +95,7 @@ export class SemanticModelEngine {
 
   /** Forgets everything memoised about one entity (after an update of its facts). */
   invalidate(uid: number): void {
+    this.models.clear();
     this.memo.invalidate(uid);
     this.views.delete(uid);
     this.phrases.invalidate(uid);
@@ -93,6 +103,7 @@ export class SemanticModelEngine {
 
   /** Forgets all memoised facts (the hierarchy stays). */
   clear(): void {
+    this.models.clear();
     this.memo.clear();
     this.views.clear();
     this.phrases.clear();
@@ -128,8 +139,24 @@ export class SemanticModelEngine {
     return [...(await this.existing(uid)).raw];
   }
 
-  /** The semantic model of any entity (kind, individual, qualification or anything). */
-  async getModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
+  /**
+   * The semantic model of any entity (kind, individual, qualification or anything).
+   * Built once and memoised until an invalidation; callers share the result and
+   * must treat it as read-only.
+   */
+  getModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
+    const key = options.includeFacts === false ? -uid : uid;
+    const hit = this.models.get(key);
+    if (hit) return hit;
+    const p = this.buildModel(uid, options);
+    this.models.set(key, p);
+    p.catch(() => {
+      if (this.models.get(key) === p) this.models.delete(key);
+    });
+    return p;
+  }
+
+  private async buildModel(uid: number, options: ModelOptions): Promise<SemanticModel> {
     const h = await this.relationHierarchy();
     const self = await this.existing(uid);
     const nature = self.nature();
