@@ -1,0 +1,132 @@
+import type { Socket } from 'socket.io-client';
+import { summarizeLatencies, type LatencySummary } from './latency-summary.js';
+import { request, type Envelope } from './socket-harness.js';
+
+export interface LoadResult {
+  clients: number;
+  /** Measured requests (started after the warm-up, before the end). */
+  requests: number;
+  errors: number;
+  /** Error codes (or "TIMEOUT") and how often they came. */
+  errorCodes: Record<string, number>;
+  seconds: number;
+  /** Requests per second. */
+  throughput: number;
+  /** Items per second when `itemsOf` counts several per request (models of a batch). */
+  itemsPerSecond?: number;
+  latencyMs: LatencySummary;
+  /** CPU the server process used during the measurement (when `serverCpuSeconds` was given). */
+  serverCpu?: { seconds: number; utilisation: number; microsecondsPerRequest: number };
+}
+
+export interface ClosedLoopSpec {
+  durationMs: number;
+  warmupMs: number;
+  /** The i-th request of client c. */
+  next(client: number, i: number): { event: string; payload: unknown };
+  /** Items an answer carries (default 1). */
+  itemsOf?(envelope: Envelope): number;
+  timeoutMs?: number;
+  /** CPU seconds used so far by the server process (sampled at the start and end of the measurement). */
+  serverCpuSeconds?: () => number;
+}
+
+/**
+ * Closed loop: every socket sends its next request as soon as the previous one is
+ * answered. Requests started during the warm-up are not measured; the
+ * measurement window is [end of warm-up, last answer of a request started before
+ * the end].
+ */
+export async function runClosedLoop(sockets: readonly Socket[], spec: ClosedLoopSpec): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const errorCodes: Record<string, number> = {};
+  let errors = 0;
+  let items = 0;
+  const start = performance.now();
+  const measureFrom = start + spec.warmupMs;
+  const end = measureFrom + spec.durationMs;
+  let lastAnswer = measureFrom;
+  let cpuAtStart = Number.NaN;
+  const cpuTimer = spec.serverCpuSeconds
+    ? setTimeout(() => (cpuAtStart = spec.serverCpuSeconds!()), spec.warmupMs)
+    : undefined;
+
+  const loop = async (socket: Socket, client: number): Promise<void> => {
+    for (let i = 0; ; i++) {
+      const t0 = performance.now();
+      if (t0 >= end) return;
+      const { event, payload } = spec.next(client, i);
+      let envelope: Envelope | undefined;
+      let code: string | undefined;
+      try {
+        envelope = await request(socket, event, payload, spec.timeoutMs ?? 10_000);
+        if (!envelope.success) code = envelope.code ?? 'UNKNOWN';
+      } catch {
+        code = socket.connected ? 'TIMEOUT' : 'DISCONNECTED';
+      }
+      const t1 = performance.now();
+      if (t0 < measureFrom) continue;
+      latencies.push(t1 - t0);
+      lastAnswer = Math.max(lastAnswer, t1);
+      if (code) {
+        errors++;
+        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+        if (code === 'DISCONNECTED') return;
+      } else if (envelope) {
+        items += spec.itemsOf ? spec.itemsOf(envelope) : 1;
+      }
+    }
+  };
+  await Promise.all(sockets.map((s, c) => loop(s, c)));
+  clearTimeout(cpuTimer);
+  const cpuAtEnd = spec.serverCpuSeconds ? spec.serverCpuSeconds() : Number.NaN;
+  const seconds = Math.max(0.001, (lastAnswer - measureFrom) / 1000);
+  const result: LoadResult = {
+    clients: sockets.length,
+    requests: latencies.length,
+    errors,
+    errorCodes,
+    seconds: Math.round(seconds * 1000) / 1000,
+    throughput: Math.round((latencies.length / seconds) * 10) / 10,
+    latencyMs: summarizeLatencies(latencies),
+  };
+  if (spec.serverCpuSeconds && Number.isFinite(cpuAtStart) && Number.isFinite(cpuAtEnd)) {
+    const cpu = cpuAtEnd - cpuAtStart;
+    result.serverCpu = {
+      seconds: Math.round(cpu * 100) / 100,
+      utilisation: Math.round((cpu / seconds) * 100) / 100,
+      microsecondsPerRequest: Math.round((cpu / Math.max(1, latencies.length)) * 1e6 * 10) / 10,
+    };
+  }
+  if (spec.itemsOf) result.itemsPerSecond = Math.round((items / seconds) * 10) / 10;
+  return result;
+}
+
+/** Sends each payload once with at most `concurrency` in flight; answers in order, with each latency. */
+export async function runOnce(
+  sockets: readonly Socket[],
+  event: string,
+  payloads: readonly unknown[],
+  timeoutMs = 30_000,
+): Promise<{ answers: Array<Envelope | Error>; latencies: number[]; seconds: number }> {
+  const answers: Array<Envelope | Error> = new Array(payloads.length);
+  const latencies: number[] = new Array(payloads.length);
+  let nextIndex = 0;
+  const started = performance.now();
+  await Promise.all(
+    sockets.map(async (socket) => {
+      for (;;) {
+        const i = nextIndex++;
+        if (i >= payloads.length) return;
+        const t0 = performance.now();
+        try {
+          answers[i] = await request(socket, event, payloads[i], timeoutMs);
+        } catch (error) {
+          answers[i] = error as Error;
+        }
+        latencies[i] = performance.now() - t0;
+      }
+    }),
+  );
+  return { answers, latencies, seconds: (performance.now() - started) / 1000 };
+}
