@@ -204,9 +204,11 @@ describe('reliability: graceful shutdown under load', () => {
   });
 
   test('a client that does not read its answers does not hold the shutdown up', async () => {
+    // Its own database: the previous test's second service still holds an embedded one.
+    const ownDb = await databaseEnv();
     const service = await startService(
       { ARCHIVIST_URL: archivist.url, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
-      { db },
+      { db: ownDb },
     );
     try {
       const slow = await slowConsumer(service.clarity.url, await service.token('slow'));
@@ -221,6 +223,7 @@ describe('reliability: graceful shutdown under load', () => {
       assert.ok(stopped.ms < SHUTDOWN_TIMEOUT_MS + 4000, `exit after ${stopped.ms} ms`);
     } finally {
       if (service.clarity.child.exitCode === null) await service.clarity.stop('SIGKILL');
+      await ownDb.cleanup();
     }
   });
 });

