@@ -17,7 +17,8 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { ChangeLogService } from '../sessions/change-log.service.js';
 import { ConnectionSlots } from './connection-slots.js';
 import { TokenBucket } from './token-bucket.js';
-import { errorEnvelope, successEnvelope, unwrapRequest, type ResponseEnvelope } from './envelope.js';
+import { encodedSuccessEnvelope, errorEnvelope, unwrapRequest, type ResponseEnvelope } from './envelope.js';
+import type { PreEncodedJson } from './pre-encoded-parser.js';
 import { buildRoutes, ENTITY_ROOM_PREFIX, type Route } from './event-routes.js';
 import { validate } from './request-schemas.js';
 import { RequestTracker } from './request-tracker.js';
@@ -143,7 +144,7 @@ export class ClarityGateway implements OnGatewayInit<Server> {
 
   private async onRequest(socket: Socket, data: SocketData, event: unknown, args: unknown[]): Promise<void> {
     const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (last as (response: ResponseEnvelope) => void) : undefined;
+    const ack = typeof last === 'function' ? (last as (response: ResponseEnvelope | PreEncodedJson) => void) : undefined;
     const payload = args[0] === last && ack ? undefined : args[0];
     if (outgoingBacklogBytes(socket) > MAX_OUTGOING_BACKLOG_BYTES) {
       // A client that keeps asking but does not read its answers would grow this process without bound.
@@ -161,7 +162,7 @@ export class ClarityGateway implements OnGatewayInit<Server> {
       return;
     }
     const { params, correlationId } = unwrapRequest(payload);
-    const reply = (envelope: ResponseEnvelope): void => {
+    const reply = (envelope: ResponseEnvelope | PreEncodedJson): void => {
       if (!socket.connected) return;
       if (ack) ack(envelope);
       else socket.emit(route.event, envelope);
@@ -179,16 +180,13 @@ export class ClarityGateway implements OnGatewayInit<Server> {
         route.handle(validate(route.schema, params), { userId: data.userId, socket }),
       );
       category = categoryOf(result);
-      reply(successEnvelope(result, correlationId));
+      reply(encodedSuccessEnvelope(result, correlationId));
     } catch (error) {
       category = 'error';
       reply(this.toErrorEnvelope(error, route.event, context.correlationId, correlationId));
     } finally {
       this.tracker.finish();
-      this.metrics.requestDuration.observe(
-        { operation: route.event, category },
-        (performance.now() - started) / 1000,
-      );
+      this.metrics.observeRequest(route.event, category, (performance.now() - started) / 1000);
     }
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../common/clarity-error.js';
+import { PreEncodedJson } from './pre-encoded-parser.js';
 
 /** Response envelope of spec §3. */
 export type ResponseEnvelope =
@@ -40,18 +41,6 @@ export function unwrapRequest(payload: unknown): UnwrappedRequest {
   return { params: payload ?? {} };
 }
 
-export function successEnvelope(data: unknown, correlationId?: string): ResponseEnvelope {
-  const envelope: ResponseEnvelope = {
-    id: randomUUID(),
-    type: 'response',
-    success: true,
-    data,
-    timestamp: new Date().toISOString(),
-  };
-  if (correlationId !== undefined) envelope.correlationId = correlationId;
-  return envelope;
-}
-
 export function errorEnvelope(code: ErrorCode, message: string, correlationId?: string): ResponseEnvelope {
   const envelope: ResponseEnvelope = {
     id: randomUUID(),
@@ -63,4 +52,35 @@ export function errorEnvelope(code: ErrorCode, message: string, correlationId?: 
   };
   if (correlationId !== undefined) envelope.correlationId = correlationId;
   return envelope;
+}
+
+/** Serialized data of results that come back unchanged (memoised models), by object. */
+const jsonTexts = new WeakMap<object, string>();
+
+/**
+ * JSON text of a result. Objects are serialized once and remembered while they
+ * live (results are never mutated after they are returned: the engine shares its
+ * memoised models); arrays are assembled from their elements' texts, so a batch
+ * of warm models costs no stringify either.
+ */
+export function jsonText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => jsonText(item)).join(',')}]`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  let text = jsonTexts.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value) ?? 'null';
+    jsonTexts.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * The success envelope `{ id, type: "response", success: true, data,
+ * correlationId?, timestamp }` as pre-encoded JSON, the data spliced in from jsonText.
+ */
+export function encodedSuccessEnvelope(data: unknown, correlationId?: string): PreEncodedJson {
+  const cid = correlationId === undefined ? '' : `,"correlationId":${JSON.stringify(correlationId)}`;
+  return new PreEncodedJson(
+    `{"id":"${randomUUID()}","type":"response","success":true,"data":${jsonText(data)}${cid},"timestamp":"${new Date().toISOString()}"}`,
+  );
 }

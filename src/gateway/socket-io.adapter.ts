@@ -4,6 +4,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
+import { preEncodedParser } from './pre-encoded-parser.js';
 
 export interface RedisPair {
   pub: Redis;
@@ -36,6 +37,7 @@ export class ClarityIoAdapter extends IoAdapter {
       maxHttpBufferSize: ws.maxPayloadBytes,
       connectTimeout: 10_000,
       serveClient: false,
+      parser: preEncodedParser,
       cors: {
         origin: origins.includes('*') ? true : origins.length > 0 ? origins : this.config.env !== 'production',
         methods: ['GET', 'POST'],

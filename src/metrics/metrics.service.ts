@@ -80,6 +80,23 @@ export class MetricsService {
     }
   }
 
+  private readonly requestTimers = new Map<string, { observe(seconds: number): void }>();
+
+  /**
+   * Records one request in clarity_request_duration_seconds. The labelled child
+   * is looked up once per (operation, category) — both come from small fixed
+   * sets (route names, category names) — instead of hashing labels per request.
+   */
+  observeRequest(operation: string, category: string, seconds: number): void {
+    const key = `${operation}\u0000${category}`;
+    let timer = this.requestTimers.get(key);
+    if (!timer) {
+      timer = this.requestDuration.labels(operation, category);
+      this.requestTimers.set(key, timer);
+    }
+    timer.observe(seconds);
+  }
+
   trackOpenConnections(count: () => number): void {
     this.openConnections = count;
   }
