@@ -52,9 +52,14 @@ export class ModelUpdateService {
       partial_definition: p.partial_definition,
       full_definition: p.full_definition,
     });
-    await this.record(userId, p.uid, fact.fact_uid, 'definition',
+    await this.record(
+      userId,
+      p.uid,
+      fact.fact_uid,
+      'definition',
       { partial_definition: fact.partial_definition ?? '', full_definition: fact.full_definition ?? '' },
-      { partial_definition: p.partial_definition, full_definition: p.full_definition });
+      { partial_definition: p.partial_definition, full_definition: p.full_definition },
+    );
     return {
       fact_uid: fact.fact_uid,
       updated: true as const,
@@ -70,10 +75,7 @@ export class ModelUpdateService {
     return { fact_uid: fact.fact_uid, updated: true as const, name: p.name };
   }
 
-  async updateCollection(
-    userId: string,
-    p: { fact_uid: number; collection_uid: number; collection_name: string },
-  ) {
+  async updateCollection(userId: string, p: { fact_uid: number; collection_uid: number; collection_name: string }) {
     const fact = await this.archivist.fact(p.fact_uid);
     if (!fact) throw new ClarityError('NOT_FOUND', `Fact with UID ${p.fact_uid} not found`);
     await this.archivist.submitCollection({
@@ -81,7 +83,8 @@ export class ModelUpdateService {
       collection_uid: p.collection_uid,
       collection_name: p.collection_name,
     });
-    const before = fact.collection_uid !== undefined ? { uid: fact.collection_uid, name: fact.collection_name ?? '' } : null;
+    const before =
+      fact.collection_uid !== undefined ? { uid: fact.collection_uid, name: fact.collection_name ?? '' } : null;
     await this.record(userId, fact.lh_object_uid, p.fact_uid, 'collection', before, {
       uid: p.collection_uid,
       name: p.collection_name,
@@ -115,8 +118,8 @@ export class ModelUpdateService {
       entityUid: uid,
       factUid,
       field,
-      oldValue: typeof oldValue === 'string' ? oldValue : JSON.stringify(oldValue),
-      newValue: typeof newValue === 'string' ? newValue : JSON.stringify(newValue),
+      oldValue,
+      newValue,
       changedBy: userId,
     });
     this.logger.info(`Updated ${field} of entity ${uid} (fact ${factUid})`, { context: 'ModelUpdate' });
