@@ -68,7 +68,8 @@ export async function startClarity(config: AppConfig, logger: winston.Logger): P
       logger.info(`Shutting down (${reason})`, { context: 'Bootstrap' });
       app.get(LifecycleState).draining = true;
       const idle = await app.get(RequestTracker).idle(config.shutdownTimeoutMs);
-      if (!idle) logger.warn('Requests still in flight at the shutdown bound; closing anyway', { context: 'Bootstrap' });
+      if (!idle)
+        logger.warn('Requests still in flight at the shutdown bound; closing anyway', { context: 'Bootstrap' });
       // Sockets get a close handshake; a client that does not read (or answer it) would hold the
       // HTTP server open for the WebSocket close timeout (30 s), past the exit bound: drop those.
       const force = setTimeout(() => {

@@ -5,7 +5,13 @@ import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/common/project-root.js';
-import { databaseEnv, freePort, mintToken, startClarityProcess, type ClarityProcess } from './support/clarity-process.js';
+import {
+  databaseEnv,
+  freePort,
+  mintToken,
+  startClarityProcess,
+  type ClarityProcess,
+} from './support/clarity-process.js';
 import { connect, eventually, request } from './support/socket-client.js';
 import { startDelayingProxy } from './support/delaying-proxy.js';
 import { bundledKnowledgeBasePaths, startArchivistServer } from '../src/archivist-server/index.js';
@@ -173,7 +179,11 @@ describe('embedded PostgreSQL (no POSTGRES_HOST)', () => {
 
       const pid = Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
       process.kill(pid, 'SIGKILL');
-      await eventually(async () => (await getJson(`${clarity.url}/health`)).body.dependencies.database === 'unavailable', 15_000, 'database unavailable');
+      await eventually(
+        async () => (await getJson(`${clarity.url}/health`)).body.dependencies.database === 'unavailable',
+        15_000,
+        'database unavailable',
+      );
       const degraded = await getJson(`${clarity.url}/health`);
       assert.equal(degraded.status, 200);
       assert.equal(degraded.body.status, 'degraded');

@@ -14,7 +14,9 @@ describe('handshake token table (RS256, issuer and audience configured)', () => 
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   const ISSUER = 'https://portal.example.com';
   const AUDIENCE = 'clarity';
   let clarity: ClarityProcess;
@@ -25,9 +27,20 @@ describe('handshake token table (RS256, issuer and audience configured)', () => 
 
   async function rs256(
     claims: Record<string, unknown> = {},
-    { key = privatePem, iss = ISSUER, aud = AUDIENCE, exp = now() + 3600, nbf }: { key?: string; iss?: string; aud?: string; exp?: number; nbf?: number } = {},
+    {
+      key = privatePem,
+      iss = ISSUER,
+      aud = AUDIENCE,
+      exp = now() + 3600,
+      nbf,
+    }: { key?: string; iss?: string; aud?: string; exp?: number; nbf?: number } = {},
   ): Promise<string> {
-    let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).setSubject('alice').setIssuer(iss).setAudience(aud).setExpirationTime(exp);
+    let jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('alice')
+      .setIssuer(iss)
+      .setAudience(aud)
+      .setExpirationTime(exp);
     if (nbf !== undefined) jwt = jwt.setNotBefore(nbf);
     return jwt.sign(await importPKCS8(key, 'RS256'));
   }
@@ -84,7 +97,9 @@ describe('handshake token table (RS256, issuer and audience configured)', () => 
   });
 
   test('alg none', () =>
-    refused({ token: `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', iss: ISSUER, aud: AUDIENCE, exp: now() + 3600 })}.` }));
+    refused({
+      token: `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', iss: ISSUER, aud: AUDIENCE, exp: now() + 3600 })}.`,
+    }));
 
   test('HS256/RS256 confusion: HS256 signed with the public key text', async () => {
     const header = b64({ alg: 'HS256', typ: 'JWT' });

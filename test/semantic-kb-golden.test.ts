@@ -87,7 +87,9 @@ const def = (fact_uid: number, partial_definition: string, full_definition: stri
 });
 
 /** Legacy numeric keys of kinds (spec §5), defaulting to empty. */
-function legacy(keys: Partial<Record<'1146' | '1225' | '4731' | '4733' | '4714', number[]> & Record<'1981' | '1986', string[]>>) {
+function legacy(
+  keys: Partial<Record<'1146' | '1225' | '4731' | '4733' | '4714', number[]> & Record<'1981' | '1986', string[]>>,
+) {
   return { '1146': [], '1225': [], '4731': [], '4733': [], '4714': [], '1981': [], '1986': [], ...keys };
 }
 
@@ -111,7 +113,11 @@ const GOLDEN: Golden[] = [
       nature: 'kind',
       collection: DEMO,
       definitions: [
-        def(3000228, 'with two or more impellers in series on one shaft.', 'is a centrifugal pump with two or more impellers in series on one shaft.'),
+        def(
+          3000228,
+          'with two or more impellers in series on one shaft.',
+          'is a centrifugal pump with two or more impellers in series on one shaft.',
+        ),
       ],
       synonyms: [],
       supertypes: [2001002],
@@ -156,17 +162,18 @@ const GOLDEN: Golden[] = [
       nature: 'individual',
       collection: DEMO,
       definitions: [
-        def(3000266, 'that is the boiler feed water pump of unit 100.', 'is a centrifugal pump that is the boiler feed water pump of unit 100.'),
+        def(
+          3000266,
+          'that is the boiler feed water pump of unit 100.',
+          'is a centrifugal pump that is the boiler feed water pump of unit 100.',
+        ),
       ],
       // 1981 fact 3000267 (no definition, so not among the definitions).
       synonyms: ['boiler feed water pump A'],
       classifiers: [2001002],
       category: 'physical object',
       // 3000282 "has as aspect"; 3000283 "is an aspect of" (inverse, swapped).
-      aspects: [
-        entry(2100005, 'capacity of P-101', 1727, 3000282),
-        entry(2100006, 'mass of P-101', 1727, 3000283),
-      ],
+      aspects: [entry(2100005, 'capacity of P-101', 1727, 3000282), entry(2100006, 'mass of P-101', 1727, 3000283)],
       // 3000287 "has as role".
       roles: [entry(2100008, 'P-101 as driven machine', 4708, 3000287)],
       // 3000279 "is a part of" (forward, P-101 on the right); 3000280 "has as part" (inverse).
@@ -191,7 +198,11 @@ const GOLDEN: Golden[] = [
       nature: 'kind',
       collection: DEMO,
       definitions: [
-        def(3000237, 'that a pump delivers at its rated point.', 'is a volumetric flow rate that a pump delivers at its rated point.'),
+        def(
+          3000237,
+          'that a pump delivers at its rated point.',
+          'is a volumetric flow rate that a pump delivers at its rated point.',
+        ),
       ],
       // 1981 fact 3000246 "flow capacity" (left = right = 2002002).
       synonyms: ['flow capacity'],
@@ -239,7 +250,11 @@ const GOLDEN: Golden[] = [
       nature: 'kind',
       collection: DEMO,
       definitions: [
-        def(3000253, 'that is played by a machine that receives its mechanical power from a driver.', 'is a role that is played by a machine that receives its mechanical power from a driver.'),
+        def(
+          3000253,
+          'that is played by a machine that receives its mechanical power from a driver.',
+          'is a role that is played by a machine that receives its mechanical power from a driver.',
+        ),
       ],
       synonyms: [],
       supertypes: [160170],
@@ -283,7 +298,11 @@ const GOLDEN: Golden[] = [
       collection: DEMO,
       // 3000257 only: synonym 3000260 and inverse 3000261 carry no definition.
       definitions: [
-        def(3000257, 'in which a driver delivers mechanical power to a driven machine through a shaft or coupling.', 'is a binary relation between individual things in which a driver delivers mechanical power to a driven machine through a shaft or coupling.'),
+        def(
+          3000257,
+          'in which a driver delivers mechanical power to a driven machine through a shaft or coupling.',
+          'is a binary relation between individual things in which a driver delivers mechanical power to a driven machine through a shaft or coupling.',
+        ),
       ],
       synonyms: ['drives'],
       supertypes: [4658],
@@ -319,7 +338,11 @@ const GOLDEN: Golden[] = [
       nature: 'individual',
       collection: DEMO,
       definitions: [
-        def(3000276, 'by which M-101 drives P-101 through a flexible coupling.', 'is a mechanical drive by which M-101 drives P-101 through a flexible coupling.'),
+        def(
+          3000276,
+          'by which M-101 drives P-101 through a flexible coupling.',
+          'is a mechanical drive by which M-101 drives P-101 through a flexible coupling.',
+        ),
       ],
       synonyms: [],
       classifiers: [2004001],
@@ -349,7 +372,11 @@ const GOLDEN: Golden[] = [
       nature: 'kind',
       collection: DEMO,
       definitions: [
-        def(3000263, 'of a pump, including a test run at its rated capacity.', 'is a commissioning of a pump, including a test run at its rated capacity.'),
+        def(
+          3000263,
+          'of a pump, including a test run at its rated capacity.',
+          'is a commissioning of a pump, including a test run at its rated capacity.',
+        ),
       ],
       synonyms: [],
       supertypes: [2005001],
@@ -382,10 +409,7 @@ const GOLDEN: Golden[] = [
       // 3000291 "has as aspect".
       aspects: [entry(2100012, 'ambient temperature at commissioning of P-101', 1727, 3000291)],
       // 3000289 "has as participant" P-101; 3000290 M-101 "is participant in" (inverse, swapped).
-      involved: [
-        entry(2100001, 'P-101', 5644, 3000289),
-        entry(2100007, 'M-101', 5644, 3000290),
-      ],
+      involved: [entry(2100001, 'P-101', 5644, 3000289), entry(2100007, 'M-101', 5644, 3000290)],
       // 3000292 (5453 "begins with"), 3000293 (5089); 08:00 → 16:30 is 8 h 30 min.
       temporalAspects: {
         beginTime: '2024-03-15T08:00:00Z',
@@ -400,8 +424,7 @@ const GOLDEN: Golden[] = [
 describe('bundled knowledge base: golden models', () => {
   const csvFacts = readKbFacts();
   const engine = new SemanticModelEngine(new InMemoryFactSource(loadTable(kbPath())));
-  const factsOf = (uid: number): Fact[] =>
-    csvFacts.filter((f) => f.lh_object_uid === uid || f.rh_object_uid === uid);
+  const factsOf = (uid: number): Fact[] => csvFacts.filter((f) => f.lh_object_uid === uid || f.rh_object_uid === uid);
 
   test('the table helper feeding the engine reads the CSV as this test does', () => {
     assert.deepStrictEqual(loadTable(kbPath()), csvFacts);
@@ -421,7 +444,10 @@ describe('bundled knowledge base: golden models', () => {
   for (const { uid, factUids } of GOLDEN) {
     test(`facts of ${uid} are the CSV rows with it as left or right object`, async () => {
       const expected = factsOf(uid);
-      assert.deepStrictEqual(expected.map((f) => f.fact_uid), factUids);
+      assert.deepStrictEqual(
+        expected.map((f) => f.fact_uid),
+        factUids,
+      );
       const model = await engine.getModel(uid);
       assert.deepStrictEqual(model.facts, expected);
     });

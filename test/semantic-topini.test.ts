@@ -66,8 +66,18 @@ describe('TOPini', { skip }, () => {
     const m = await engine.getCategoryModel(1727, 'relation', { includeFacts: false });
     assert.equal(m.category, 'relation');
     if (m.category !== 'relation') return;
-    assert.deepStrictEqual(m.requiredRole1, { uid: 4290, name: 'possessor of an aspect', relation_uid: 4731, fact_uid: 1003846 });
-    assert.deepStrictEqual(m.requiredRole2, { uid: 4289, name: 'intrinsic aspect', relation_uid: 4733, fact_uid: 1003477 });
+    assert.deepStrictEqual(m.requiredRole1, {
+      uid: 4290,
+      name: 'possessor of an aspect',
+      relation_uid: 4731,
+      fact_uid: 1003846,
+    });
+    assert.deepStrictEqual(m.requiredRole2, {
+      uid: 4289,
+      name: 'intrinsic aspect',
+      relation_uid: 4733,
+      fact_uid: 1003477,
+    });
     assert.deepStrictEqual(m.inverseRelation, { uid: 1727, name: 'is an aspect of' });
     assert.deepStrictEqual((m as KindModel)['1981'], ['has aspect', 'has as aspect']);
   });
@@ -79,8 +89,14 @@ describe('TOPini', { skip }, () => {
       .filter((f) => f.rh_object_uid === 4290 && (f.rel_type_uid === 4731 || f.rel_type_uid === 4733))
       .map((f) => ({ uid: f.lh_object_uid, role_position: f.rel_type_uid === 4731 ? 1 : 2 }));
     assert.ok(requiring.length > 0);
-    assert.deepStrictEqual(m.requiredInRelations.map((r) => ({ uid: r.uid, role_position: r.role_position })), requiring);
-    assert.deepStrictEqual(m.rolePlayers.map((r) => r.uid), [730067]);
+    assert.deepStrictEqual(
+      m.requiredInRelations.map((r) => ({ uid: r.uid, role_position: r.role_position })),
+      requiring,
+    );
+    assert.deepStrictEqual(
+      m.rolePlayers.map((r) => r.uid),
+      [730067],
+    );
   });
 
   test('physical object: synonyms and roles inherited with their source', async () => {
@@ -89,11 +105,21 @@ describe('TOPini', { skip }, () => {
     assert.deepStrictEqual(m.supertypes, [1394]);
     if (m.category !== 'physical object') return assert.fail('category');
     const possessor = m.roles.find((r) => r.uid === 4290);
-    assert.deepStrictEqual(possessor, { uid: 4290, name: 'possessor of an aspect', relation_uid: 4714, fact_uid: 1001429, inherited: true, from: 730067 });
+    assert.deepStrictEqual(possessor, {
+      uid: 4290,
+      name: 'possessor of an aspect',
+      relation_uid: 4714,
+      fact_uid: 1001429,
+      inherited: true,
+      from: 730067,
+    });
     const guarded = m.roles.find((r) => r.uid === 3819);
     assert.equal(guarded?.from, 730000);
     const own = facts.filter((f) => f.lh_object_uid === 730044 && f.rel_type_uid === 4714).map((f) => f.rh_object_uid);
-    assert.deepStrictEqual(m.roles.filter((r) => !r.inherited).map((r) => r.uid), own);
+    assert.deepStrictEqual(
+      m.roles.filter((r) => !r.inherited).map((r) => r.uid),
+      own,
+    );
     assert.equal(new Set(m.roles.map((r) => r.uid)).size, m.roles.length);
   });
 

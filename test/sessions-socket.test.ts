@@ -124,7 +124,11 @@ describe('sessions over Socket.IO', () => {
   test('unicode names and a large state round-trip unchanged', async () => {
     const name = 'Pumpe P-101 — 泵 🚰 ñandú';
     const state = {
-      rows: Array.from({ length: 2000 }, (_, i) => ({ uid: 2_000_000 + i, label: `élément ${i} ✓`, open: i % 2 === 0 })),
+      rows: Array.from({ length: 2000 }, (_, i) => ({
+        uid: 2_000_000 + i,
+        label: `élément ${i} ✓`,
+        open: i % 2 === 0,
+      })),
       nested: { deep: { deeper: { text: 'ℵ₀ ≠ ∅' } } },
     };
     const created = await request(alice, 'clarity.session/create', { name, state });

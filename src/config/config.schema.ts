@@ -16,119 +16,145 @@ function raw(value: unknown): string | undefined {
 
 /** An integer within [min, max]; `what` describes it in the error message. */
 function int(defaultValue: number | undefined, min: number, max: number, what: string) {
-  return z.string().optional().transform((value, ctx) => {
-    const text = raw(value);
-    if (text === undefined) {
-      if (defaultValue === undefined) return undefined as unknown as number;
-      return defaultValue;
-    }
-    const n = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const text = raw(value);
+      if (text === undefined) {
+        if (defaultValue === undefined) return undefined as unknown as number;
+        return defaultValue;
+      }
+      const n = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
 }
 
 const port = (defaultValue: number) => int(defaultValue, 1, 65535, 'a port number');
 const positive = (defaultValue: number, what = 'a positive integer') =>
   int(defaultValue, 1, Number.MAX_SAFE_INTEGER, what);
-const nonNegative = (defaultValue: number) =>
-  int(defaultValue, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+const nonNegative = (defaultValue: number) => int(defaultValue, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
 
 function optionalString() {
-  return z.string().optional().transform((value) => raw(value));
+  return z
+    .string()
+    .optional()
+    .transform((value) => raw(value));
 }
 
 function stringWithDefault(defaultValue: string) {
-  return z.string().optional().transform((value) => raw(value) ?? defaultValue);
+  return z
+    .string()
+    .optional()
+    .transform((value) => raw(value) ?? defaultValue);
 }
 
 function oneOf<T extends string>(values: readonly T[], defaultValue: T | undefined) {
-  return z.string().optional().transform((value, ctx): T | undefined => {
-    const text = raw(value);
-    if (text === undefined) return defaultValue;
-    const lower = text.toLowerCase() as T;
-    if (!values.includes(lower)) {
-      ctx.addIssue({ code: 'custom', message: `must be one of ${values.join('|')}, got "${text}"` });
-      return z.NEVER;
-    }
-    return lower;
-  });
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx): T | undefined => {
+      const text = raw(value);
+      if (text === undefined) return defaultValue;
+      const lower = text.toLowerCase() as T;
+      if (!values.includes(lower)) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${values.join('|')}, got "${text}"` });
+        return z.NEVER;
+      }
+      return lower;
+    });
 }
 
 function bool<D extends boolean | undefined>(defaultValue: D) {
-  return z.string().optional().transform((value, ctx): boolean | D => {
-    const text = raw(value)?.toLowerCase();
-    if (text === undefined) return defaultValue;
-    if (['true', '1', 'yes', 'on'].includes(text)) return true;
-    if (['false', '0', 'no', 'off'].includes(text)) return false;
-    ctx.addIssue({ code: 'custom', message: `must be true or false, got "${String(value)}"` });
-    return z.NEVER;
-  });
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx): boolean | D => {
+      const text = raw(value)?.toLowerCase();
+      if (text === undefined) return defaultValue;
+      if (['true', '1', 'yes', 'on'].includes(text)) return true;
+      if (['false', '0', 'no', 'off'].includes(text)) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false, got "${String(value)}"` });
+      return z.NEVER;
+    });
 }
 
 /** A comma-separated list; each entry must be an http(s) origin or "*". */
 function originList() {
-  return z.string().optional().transform((value, ctx) => {
-    const text = raw(value);
-    if (text === undefined) return [] as string[];
-    const items = text
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    for (const item of items) {
-      if (item !== '*' && !/^https?:\/\/[^\s/]+$/i.test(item)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a comma-separated list of origins like https://app.example.com, got "${item}"`,
-        });
-        return z.NEVER;
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const text = raw(value);
+      if (text === undefined) return [] as string[];
+      const items = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const item of items) {
+        if (item !== '*' && !/^https?:\/\/[^\s/]+$/i.test(item)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a comma-separated list of origins like https://app.example.com, got "${item}"`,
+          });
+          return z.NEVER;
+        }
       }
-    }
-    return items;
-  });
+      return items;
+    });
 }
 
 function pathList() {
-  return z.string().optional().transform((value) => {
-    const text = raw(value);
-    if (text === undefined) return [] as string[];
-    return text
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  });
+  return z
+    .string()
+    .optional()
+    .transform((value) => {
+      const text = raw(value);
+      if (text === undefined) return [] as string[];
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    });
 }
 
 function url(what: string) {
-  return z.string().optional().transform((value, ctx) => {
-    const text = raw(value);
-    if (text === undefined) return undefined;
-    try {
-      const parsed = new URL(text);
-      if (!/^(https?|rediss?):$/.test(parsed.protocol)) throw new Error('protocol');
-      return text.replace(/\/+$/, '');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
-      return z.NEVER;
-    }
-  });
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const text = raw(value);
+      if (text === undefined) return undefined;
+      try {
+        const parsed = new URL(text);
+        if (!/^(https?|rediss?):$/.test(parsed.protocol)) throw new Error('protocol');
+        return text.replace(/\/+$/, '');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
+        return z.NEVER;
+      }
+    });
 }
 
 /** Multi-line PEM keys are often given with literal "\n" in env files. */
 function pem() {
-  return z.string().optional().transform((value, ctx) => {
-    const text = raw(value);
-    if (text === undefined) return undefined;
-    const key = text.replace(/\\n/g, '\n');
-    if (!/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(key)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' });
-      return z.NEVER;
-    }
-    return key;
-  });
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const text = raw(value);
+      if (text === undefined) return undefined;
+      const key = text.replace(/\\n/g, '\n');
+      if (!/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(key)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' });
+        return z.NEVER;
+      }
+      return key;
+    });
 }
 
 export const envSchema = z.object({

@@ -54,27 +54,59 @@ describe('loadConfig', () => {
     [{ WS_CORS_ORIGIN: 'not an origin' }, /^WS_CORS_ORIGIN must be a comma-separated list/],
     [{ MIGRATIONS_RUN: 'maybe' }, /^MIGRATIONS_RUN must be true or false/],
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET must be at least 32 characters long$/],
-    [{ NODE_ENV: 'production' }, /JWT_SECRET or JWT_PUBLIC_KEY is required.*POSTGRES_HOST is required.*ARCHIVIST_URL is required/],
+    [
+      { NODE_ENV: 'production' },
+      /JWT_SECRET or JWT_PUBLIC_KEY is required.*POSTGRES_HOST is required.*ARCHIVIST_URL is required/,
+    ],
   ];
   for (const [env, message] of bad) {
     test(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
-      assert.throws(() => load(env), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.match(error.message, message);
-        assert.ok(!error.message.includes('\n'));
-        return true;
-      });
+      assert.throws(
+        () => load(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
+          assert.ok(!error.message.includes('\n'));
+          return true;
+        },
+      );
     });
   }
 
   test('every variable of the deployment guide is known', () => {
     const guide = [
-      'NODE_ENV', 'RELICA_CLARITY_API_PORT', 'POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_USER', 'POSTGRES_PASSWORD',
-      'POSTGRES_DB', 'POSTGRES_MAX_CONNECTIONS', 'POSTGRES_IDLE_TIMEOUT', 'POSTGRES_CONNECTION_TIMEOUT', 'ARCHIVIST_URL',
-      'ARCHIVIST_TIMEOUT', 'ARCHIVIST_RETRY_ATTEMPTS', 'OPENAI_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'CORS_ORIGIN',
-      'WS_CORS_ORIGIN', 'WS_MAX_CONNECTIONS', 'WS_PING_TIMEOUT', 'WS_PING_INTERVAL', 'JWT_SECRET', 'JWT_PUBLIC_KEY',
-      'JWT_ISSUER', 'JWT_AUDIENCE', 'REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'CACHE_TTL_SECONDS', 'WS_MAX_PAYLOAD_BYTES',
-      'WS_RATE_LIMIT', 'DEBUG_ENDPOINTS',
+      'NODE_ENV',
+      'RELICA_CLARITY_API_PORT',
+      'POSTGRES_HOST',
+      'POSTGRES_PORT',
+      'POSTGRES_USER',
+      'POSTGRES_PASSWORD',
+      'POSTGRES_DB',
+      'POSTGRES_MAX_CONNECTIONS',
+      'POSTGRES_IDLE_TIMEOUT',
+      'POSTGRES_CONNECTION_TIMEOUT',
+      'ARCHIVIST_URL',
+      'ARCHIVIST_TIMEOUT',
+      'ARCHIVIST_RETRY_ATTEMPTS',
+      'OPENAI_API_KEY',
+      'LOG_LEVEL',
+      'LOG_FORMAT',
+      'CORS_ORIGIN',
+      'WS_CORS_ORIGIN',
+      'WS_MAX_CONNECTIONS',
+      'WS_PING_TIMEOUT',
+      'WS_PING_INTERVAL',
+      'JWT_SECRET',
+      'JWT_PUBLIC_KEY',
+      'JWT_ISSUER',
+      'JWT_AUDIENCE',
+      'REDIS_URL',
+      'REDIS_HOST',
+      'REDIS_PORT',
+      'CACHE_TTL_SECONDS',
+      'WS_MAX_PAYLOAD_BYTES',
+      'WS_RATE_LIMIT',
+      'DEBUG_ENDPOINTS',
     ];
     for (const name of guide) assert.ok(ENV_VARIABLES.includes(name as never), name);
   });

@@ -19,10 +19,7 @@ export interface LoadConfigOptions {
  * Reads and validates Clarity's configuration. This is the only place in the
  * service that reads process.env.
  */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  options: LoadConfigOptions = {},
-): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
   const dotenvPath = options.dotenvPath === undefined ? resolve('.env') : options.dotenvPath;
   const fromFile = dotenvPath && existsSync(dotenvPath) ? dotenv.parse(readFileSync(dotenvPath)) : {};
   const merged: Record<string, string | undefined> = { ...fromFile, ...env };
@@ -68,8 +65,7 @@ function readVersion(): string {
 
 function toAppConfig(e: ParsedEnv): AppConfig {
   const env = e.NODE_ENV ?? 'development';
-  const redisUrl =
-    e.REDIS_URL ?? (e.REDIS_HOST ? `redis://${e.REDIS_HOST}:${e.REDIS_PORT}` : undefined);
+  const redisUrl = e.REDIS_URL ?? (e.REDIS_HOST ? `redis://${e.REDIS_HOST}:${e.REDIS_PORT}` : undefined);
   const transports = (e.WS_TRANSPORTS ?? 'websocket').split(',') as Array<'websocket' | 'polling'>;
   return {
     env,

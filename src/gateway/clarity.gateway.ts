@@ -144,14 +144,18 @@ export class ClarityGateway implements OnGatewayInit<Server> {
 
   private async onRequest(socket: Socket, data: SocketData, event: unknown, args: unknown[]): Promise<void> {
     const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (last as (response: ResponseEnvelope | PreEncodedJson) => void) : undefined;
+    const ack =
+      typeof last === 'function' ? (last as (response: ResponseEnvelope | PreEncodedJson) => void) : undefined;
     const payload = args[0] === last && ack ? undefined : args[0];
     if (outgoingBacklogBytes(socket) > MAX_OUTGOING_BACKLOG_BYTES) {
       // A client that keeps asking but does not read its answers would grow this process without bound.
-      this.logger.warn(`Disconnecting a slow consumer: more than ${MAX_OUTGOING_BACKLOG_BYTES} bytes of answers unread`, {
-        context: 'Gateway',
-        userId: data.userId,
-      });
+      this.logger.warn(
+        `Disconnecting a slow consumer: more than ${MAX_OUTGOING_BACKLOG_BYTES} bytes of answers unread`,
+        {
+          context: 'Gateway',
+          userId: data.userId,
+        },
+      );
       dropConnection(socket);
       return;
     }

@@ -13,7 +13,12 @@ function decode(text: string): parser.Packet {
 }
 
 describe('PreEncodedAwareEncoder', () => {
-  const model = { uid: 730044, name: 'physical object', nested: { list: [1, 'two', null, { x: 'ü "q"' }] }, skip: undefined };
+  const model = {
+    uid: 730044,
+    name: 'physical object',
+    nested: { list: [1, 'two', null, { x: 'ü "q"' }] },
+    skip: undefined,
+  };
   const envelope = { id: 'e1', type: 'response', success: true, data: model, timestamp: '2026-01-01T00:00:00.000Z' };
 
   for (const [name, packet] of [

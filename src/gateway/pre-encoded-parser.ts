@@ -34,7 +34,7 @@ export class PreEncodedAwareEncoder extends parser.Encoder {
       let text = String(packet.type);
       if (packet.nsp && packet.nsp !== '/') text += `${packet.nsp},`;
       if (packet.id !== undefined && packet.id !== null) text += String(packet.id);
-      text += `[${data.map((item) => (item instanceof PreEncodedJson ? item.json : JSON.stringify(item) ?? 'null')).join(',')}]`;
+      text += `[${data.map((item) => (item instanceof PreEncodedJson ? item.json : (JSON.stringify(item) ?? 'null'))).join(',')}]`;
       return [text];
     }
     return super.encode(packet);

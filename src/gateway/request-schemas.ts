@@ -25,75 +25,90 @@ export function parseUid(value: unknown): number | undefined {
 }
 
 export function uid(name: string) {
-  return z.unknown().optional().transform((value, ctx): number => {
-    if (value === undefined || value === null) {
-      ctx.addIssue({ code: 'custom', message: required(name) });
-      return z.NEVER;
-    }
-    const parsed = parseUid(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be a positive integer` });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): number => {
+      if (value === undefined || value === null) {
+        ctx.addIssue({ code: 'custom', message: required(name) });
+        return z.NEVER;
+      }
+      const parsed = parseUid(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be a positive integer` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
 }
 
 export function optionalUid(name: string) {
-  return z.unknown().optional().transform((value, ctx): number | undefined => {
-    if (value === undefined || value === null) return undefined;
-    const parsed = parseUid(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be a positive integer` });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): number | undefined => {
+      if (value === undefined || value === null) return undefined;
+      const parsed = parseUid(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be a positive integer` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
 }
 
 export function text(name: string, { min = 0, max = MAX_TEXT }: { min?: number; max?: number } = {}) {
-  return z.unknown().optional().transform((value, ctx): string => {
-    if (value === undefined || value === null) {
-      ctx.addIssue({ code: 'custom', message: required(name) });
-      return z.NEVER;
-    }
-    if (typeof value !== 'string') {
-      ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be a string` });
-      return z.NEVER;
-    }
-    const length = [...value].length;
-    if (length < min || length > max) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `Parameter '${name}' must be ${min}..${max} characters long`,
-      });
-      return z.NEVER;
-    }
-    return value;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): string => {
+      if (value === undefined || value === null) {
+        ctx.addIssue({ code: 'custom', message: required(name) });
+        return z.NEVER;
+      }
+      if (typeof value !== 'string') {
+        ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be a string` });
+        return z.NEVER;
+      }
+      const length = [...value].length;
+      if (length < min || length > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `Parameter '${name}' must be ${min}..${max} characters long`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
 }
 
 export function optionalBoolean(name: string) {
-  return z.unknown().optional().transform((value, ctx): boolean | undefined => {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'boolean') {
-      ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be true or false` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): boolean | undefined => {
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'boolean') {
+        ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be true or false` });
+        return z.NEVER;
+      }
+      return value;
+    });
 }
 
 export function optionalInt(name: string, min: number, max: number) {
-  return z.unknown().optional().transform((value, ctx): number | undefined => {
-    if (value === undefined || value === null) return undefined;
-    const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be an integer between ${min} and ${max}` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): number | undefined => {
+      if (value === undefined || value === null) return undefined;
+      const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `Parameter '${name}' must be an integer between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
 }
 
 export const uidParams = z.object({ uid: uid('uid'), includeFacts: optionalBoolean('includeFacts') });

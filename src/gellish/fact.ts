@@ -27,10 +27,4 @@ export interface Fact {
 export type EntityNature = 'kind' | 'individual' | 'qualification' | 'anything';
 
 /** The Quintessential category names of spec §5. */
-export type CategoryName =
-  | 'physical object'
-  | 'aspect'
-  | 'role'
-  | 'relation'
-  | 'occurrence'
-  | 'anything';
+export type CategoryName = 'physical object' | 'aspect' | 'role' | 'relation' | 'occurrence' | 'anything';

@@ -32,9 +32,10 @@ export class HealthService {
 
   async health(): Promise<HealthReport> {
     const statuses = await Promise.all(DEPENDENCIES.map((name) => this.check(name)));
-    const dependencies = Object.fromEntries(
-      DEPENDENCIES.map((name, i) => [name, statuses[i]]),
-    ) as Record<DependencyName, DependencyStatus>;
+    const dependencies = Object.fromEntries(DEPENDENCIES.map((name, i) => [name, statuses[i]])) as Record<
+      DependencyName,
+      DependencyStatus
+    >;
     const degraded = statuses.some((s) => s === 'unavailable');
     return {
       status: degraded ? 'degraded' : 'healthy',

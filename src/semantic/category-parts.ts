@@ -11,14 +11,7 @@ import type {
   RolePlayerEntry,
   UidName,
 } from './model-types.js';
-import {
-  collectEntries,
-  entryOf,
-  leftObjects,
-  nearestEntry,
-  otherSide,
-  rightObjects,
-} from './part-entries.js';
+import { collectEntries, entryOf, leftObjects, nearestEntry, otherSide, rightObjects } from './part-entries.js';
 import { isoDuration, parseQuant } from './quantities-and-times.js';
 
 export interface PartsContext {
@@ -125,9 +118,7 @@ function relationParts({ self, ancestors, roleViews, individual }: PartsContext)
   const requiredRole1 = nearestEntry(self, ancestors, rightObjects('requiredRole1'));
   const requiredRole2 = nearestEntry(self, ancestors, rightObjects('requiredRole2'));
   const inverse = self.left('inverse');
-  const inverseRelation: UidName | null = inverse[0]
-    ? { uid: inverse[0].lh, name: inverse[0].lhName }
-    : null;
+  const inverseRelation: UidName | null = inverse[0] ? { uid: inverse[0].lh, name: inverse[0].lhName } : null;
   const possibleRolePlayers: RolePlayerEntry[] = [];
   const seen = new Set<string>();
   for (const [role, pos] of [

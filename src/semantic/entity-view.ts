@@ -28,9 +28,7 @@ export class EntityView {
 
   /** Right objects of the entity's specialization and qualification facts. */
   supertypes(): number[] {
-    return unique(this.left('qualification', 'specialization').map((c) => c.rh)).filter(
-      (u) => u !== this.uid,
-    );
+    return unique(this.left('qualification', 'specialization').map((c) => c.rh)).filter((u) => u !== this.uid);
   }
 
   classifiers(): number[] {
@@ -47,11 +45,7 @@ export class EntityView {
 
   /** The definitive facts, qualification first, then specialization, then classification. */
   definitiveFacts(): ClassifiedFact[] {
-    return [
-      ...this.left('qualification'),
-      ...this.left('specialization'),
-      ...this.left('classification'),
-    ];
+    return [...this.left('qualification'), ...this.left('specialization'), ...this.left('classification')];
   }
 
   name(): string {

@@ -164,12 +164,7 @@ export interface AnythingParts {
 }
 
 export type CategoryParts =
-  | PhysicalObjectParts
-  | AspectParts
-  | RoleParts
-  | RelationParts
-  | OccurrenceParts
-  | AnythingParts;
+  PhysicalObjectParts | AspectParts | RoleParts | RelationParts | OccurrenceParts | AnythingParts;
 
 export type KindModel = Omit<ModelBase, 'category'> & KindFields & CategoryParts;
 export type IndividualModel = Omit<ModelBase, 'category'> & IndividualFields & CategoryParts;

@@ -47,11 +47,7 @@ export function collectEntries(
 }
 
 /** The first entry found on the entity itself, else on its nearest ancestor stating one. */
-export function nearestEntry(
-  self: EntityView,
-  ancestors: readonly EntityView[],
-  read: PartReader,
-): PartEntry | null {
+export function nearestEntry(self: EntityView, ancestors: readonly EntityView[], read: PartReader): PartEntry | null {
   for (const view of [self, ...ancestors]) {
     const first = read(view)[0];
     if (first) return entryOf(first.c, first.side, view === self ? undefined : view.uid);

@@ -21,8 +21,7 @@ export function isoDuration(begin: string | null, end: string | null): string | 
   seconds -= hours * 3600;
   const minutes = Math.floor(seconds / 60);
   seconds -= minutes * 60;
-  const time =
-    (hours ? `${hours}H` : '') + (minutes ? `${minutes}M` : '') + (seconds ? `${seconds}S` : '');
+  const time = (hours ? `${hours}H` : '') + (minutes ? `${minutes}M` : '') + (seconds ? `${seconds}S` : '');
   if (!days && !time) return 'PT0S';
   return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
 }

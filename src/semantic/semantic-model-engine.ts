@@ -175,9 +175,7 @@ export class SemanticModelEngine {
         roleViews,
       });
       if (probe.category === 'relation') {
-        const roles = [probe.requiredRole1?.uid, probe.requiredRole2?.uid].filter(
-          (u): u is number => u !== undefined,
-        );
+        const roles = [probe.requiredRole1?.uid, probe.requiredRole2?.uid].filter((u): u is number => u !== undefined);
         const loaded = await Promise.all([...new Set(roles)].map((r) => this.view(r)));
         loaded.forEach((v) => roleViews.set(v.uid, v));
       }
@@ -235,17 +233,10 @@ export class SemanticModelEngine {
   }
 
   /** The model when the entity belongs to `category`, else WRONG_CATEGORY. */
-  async getCategoryModel(
-    uid: number,
-    category: CategoryName,
-    options: ModelOptions = {},
-  ): Promise<SemanticModel> {
+  async getCategoryModel(uid: number, category: CategoryName, options: ModelOptions = {}): Promise<SemanticModel> {
     const model = await this.getModel(uid, options);
     if (model.category !== category) {
-      throw new ClarityError(
-        'WRONG_CATEGORY',
-        `Entity with UID ${uid} is a ${model.category}, not a ${category}`,
-      );
+      throw new ClarityError('WRONG_CATEGORY', `Entity with UID ${uid} is a ${model.category}, not a ${category}`);
     }
     return model;
   }
@@ -254,23 +245,16 @@ export class SemanticModelEngine {
    * Models in request order; an unknown uid gives null in its slot. Each distinct uid is
    * built once, at most `concurrency` at a time. Other failures fail the batch.
    */
-  async getBatch(
-    uids: readonly number[],
-    options: BatchOptions = {},
-  ): Promise<Array<SemanticModel | null>> {
+  async getBatch(uids: readonly number[], options: BatchOptions = {}): Promise<Array<SemanticModel | null>> {
     const distinct = [...new Set(uids)];
-    const built = await mapBounded(
-      distinct,
-      options.concurrency ?? DEFAULT_BATCH_CONCURRENCY,
-      async (uid) => {
-        try {
-          return await this.getModel(uid, options);
-        } catch (err) {
-          if (err instanceof ClarityError && err.code === 'NOT_FOUND') return null;
-          throw err;
-        }
-      },
-    );
+    const built = await mapBounded(distinct, options.concurrency ?? DEFAULT_BATCH_CONCURRENCY, async (uid) => {
+      try {
+        return await this.getModel(uid, options);
+      } catch (err) {
+        if (err instanceof ClarityError && err.code === 'NOT_FOUND') return null;
+        throw err;
+      }
+    });
     const byUid = new Map(distinct.map((u, i) => [u, built[i]]));
     return uids.map((u) => byUid.get(u) ?? null);
   }

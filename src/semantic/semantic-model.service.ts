@@ -18,7 +18,10 @@ export class SemanticModelService {
 
   constructor(archivist: ArchivistClient, @Inject(LOGGER) logger: Logger) {
     this.engine = new SemanticModelEngine(archivist, {
-      logger: { warn: (message: string, meta?: Record<string, unknown>) => logger.warn(message, { context: 'Semantic', ...meta }) },
+      logger: {
+        warn: (message: string, meta?: Record<string, unknown>) =>
+          logger.warn(message, { context: 'Semantic', ...meta }),
+      },
     });
     archivist.onInvalidate((uid) => this.engine.invalidate(uid));
     // After a Redis outage this replica may have missed other replicas' updates.

@@ -25,7 +25,11 @@ export async function freePort(): Promise<number> {
 
 export async function mintToken(
   sub: string,
-  { secret = TEST_JWT_SECRET, ttl = '1h', claims = {} }: { secret?: string; ttl?: string; claims?: Record<string, unknown> } = {},
+  {
+    secret = TEST_JWT_SECRET,
+    ttl = '1h',
+    claims = {},
+  }: { secret?: string; ttl?: string; claims?: Record<string, unknown> } = {},
 ): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })

@@ -56,7 +56,11 @@ export function nextEvent<T = any>(socket: Socket, event: string, timeoutMs = 15
 }
 
 /** Polls `fn` until it returns true (or throws after timeoutMs). */
-export async function eventually(fn: () => Promise<boolean> | boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  fn: () => Promise<boolean> | boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await fn()) return;

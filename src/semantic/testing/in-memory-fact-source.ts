@@ -59,7 +59,7 @@ export class InMemoryFactSource implements FactSource {
     }
     // Relation types in the specialization cone: 1146 and its subtypes, to a fixpoint.
     this.specializationTypes = new Set([RelationType.SPECIALIZATION]);
-    for (let grown = true; grown; ) {
+    for (let grown = true; grown;) {
       grown = false;
       for (const f of this.facts) {
         if (
@@ -148,9 +148,7 @@ export class InMemoryFactSource implements FactSource {
   classified(uid: number): Promise<Fact[]> {
     return this.count('classified', () => {
       const cone = new Set([RelationType.CLASSIFICATION, ...this.descendants(RelationType.CLASSIFICATION)]);
-      return (this.byUid.get(uid) ?? []).filter(
-        (f) => f.rh_object_uid === uid && cone.has(f.rel_type_uid),
-      );
+      return (this.byUid.get(uid) ?? []).filter((f) => f.rh_object_uid === uid && cone.has(f.rel_type_uid));
     });
   }
 

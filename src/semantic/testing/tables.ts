@@ -5,11 +5,9 @@ import type { Fact } from '../../gellish/fact.js';
 import { parseGellishTable } from './gellish-table.js';
 
 /** Test helper: where the bundled knowledge base and the shared TOPini table live. */
-export const kbPath = (): string =>
-  join(projectRoot(), 'src', 'archivist-server', 'knowledge-base', 'clarity-kb.csv');
+export const kbPath = (): string => join(projectRoot(), 'src', 'archivist-server', 'knowledge-base', 'clarity-kb.csv');
 
-export const topiniPath = (): string =>
-  join(projectRoot(), '..', 'shared', 'data', 'gellish', 'TOPini.csv');
+export const topiniPath = (): string => join(projectRoot(), '..', 'shared', 'data', 'gellish', 'TOPini.csv');
 
 export function loadTable(path: string): Fact[] {
   return parseGellishTable(readFileSync(path, 'utf8'));
