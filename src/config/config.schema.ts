@@ -8,30 +8,45 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
-function raw(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
+/** Thrown by a parser to report why a value is wrong ("must be …, got …"). */
+class Invalid extends Error {}
 
-/** An integer within [min, max]; `what` describes it in the error message. */
-function int(defaultValue: number | undefined, min: number, max: number, what: string) {
+/**
+ * One environment variable: blank or unset gives `fallback`; otherwise `parse`
+ * turns the trimmed text into the typed value or throws Invalid with the
+ * problem, which becomes "<VAR> <problem>".
+ */
+function variable<T, F = T>(fallback: F, parse: (text: string) => T) {
   return z
     .string()
     .optional()
-    .transform((value, ctx) => {
-      const text = raw(value);
-      if (text === undefined) {
-        if (defaultValue === undefined) return undefined as unknown as number;
-        return defaultValue;
-      }
-      const n = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
+    .transform((value, ctx): T | F => {
+      const text = value?.trim();
+      if (!text) return fallback;
+      try {
+        return parse(text);
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
         return z.NEVER;
       }
-      return n;
     });
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** An integer within [min, max]; `what` describes it in the error message. */
+function int(defaultValue: number, min: number, max: number, what: string) {
+  return variable(defaultValue, (text) => {
+    const n = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) throw new Invalid(`must be ${what}, got "${text}"`);
+    return n;
+  });
 }
 
 const port = (defaultValue: number) => int(defaultValue, 1, 65535, 'a port number');
@@ -39,122 +54,64 @@ const positive = (defaultValue: number, what = 'a positive integer') =>
   int(defaultValue, 1, Number.MAX_SAFE_INTEGER, what);
 const nonNegative = (defaultValue: number) => int(defaultValue, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
 
-function optionalString() {
-  return z
-    .string()
-    .optional()
-    .transform((value) => raw(value));
-}
+const optionalString = () => variable(undefined, (text) => text);
+const stringWithDefault = (defaultValue: string) => variable(defaultValue, (text) => text);
 
-function stringWithDefault(defaultValue: string) {
-  return z
-    .string()
-    .optional()
-    .transform((value) => raw(value) ?? defaultValue);
-}
-
-function oneOf<T extends string>(values: readonly T[], defaultValue: T | undefined) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx): T | undefined => {
-      const text = raw(value);
-      if (text === undefined) return defaultValue;
-      const lower = text.toLowerCase() as T;
-      if (!values.includes(lower)) {
-        ctx.addIssue({ code: 'custom', message: `must be one of ${values.join('|')}, got "${text}"` });
-        return z.NEVER;
-      }
-      return lower;
-    });
+function oneOf<T extends string, D extends T | undefined>(values: readonly T[], defaultValue: D) {
+  return variable<T, D>(defaultValue, (text) => {
+    const lower = text.toLowerCase() as T;
+    if (!values.includes(lower)) throw new Invalid(`must be one of ${values.join('|')}, got "${text}"`);
+    return lower;
+  });
 }
 
 function bool<D extends boolean | undefined>(defaultValue: D) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx): boolean | D => {
-      const text = raw(value)?.toLowerCase();
-      if (text === undefined) return defaultValue;
-      if (['true', '1', 'yes', 'on'].includes(text)) return true;
-      if (['false', '0', 'no', 'off'].includes(text)) return false;
-      ctx.addIssue({ code: 'custom', message: `must be true or false, got "${String(value)}"` });
-      return z.NEVER;
-    });
+  return variable<boolean, D>(defaultValue, (text) => {
+    const lower = text.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+    throw new Invalid(`must be true or false, got "${text}"`);
+  });
 }
 
 /** A comma-separated list; each entry must be an http(s) origin or "*". */
 function originList() {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const text = raw(value);
-      if (text === undefined) return [] as string[];
-      const items = text
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      for (const item of items) {
-        if (item !== '*' && !/^https?:\/\/[^\s/]+$/i.test(item)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `must be a comma-separated list of origins like https://app.example.com, got "${item}"`,
-          });
-          return z.NEVER;
-        }
+  return variable<string[]>([], (text) => {
+    const items = list(text);
+    for (const item of items) {
+      if (item !== '*' && !/^https?:\/\/[^\s/]+$/i.test(item)) {
+        throw new Invalid(`must be a comma-separated list of origins like https://app.example.com, got "${item}"`);
       }
-      return items;
-    });
+    }
+    return items;
+  });
 }
 
-function pathList() {
-  return z
-    .string()
-    .optional()
-    .transform((value) => {
-      const text = raw(value);
-      if (text === undefined) return [] as string[];
-      return text
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    });
-}
+const pathList = () => variable<string[]>([], list);
 
-function url(what: string) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const text = raw(value);
-      if (text === undefined) return undefined;
-      try {
-        const parsed = new URL(text);
-        if (!/^(https?|rediss?):$/.test(parsed.protocol)) throw new Error('protocol');
-        return text.replace(/\/+$/, '');
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `must be ${what}, got "${text}"` });
-        return z.NEVER;
-      }
-    });
+/** A URL with one of `protocols` (e.g. ['http:', 'https:']); a trailing slash is dropped. */
+function url(what: string, protocols: readonly string[]) {
+  return variable(undefined, (text) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !protocols.includes(parsed.protocol)) throw new Invalid(`must be ${what}, got "${text}"`);
+    return text.replace(/\/+$/, '');
+  });
 }
 
 /** Multi-line PEM keys are often given with literal "\n" in env files. */
 function pem() {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const text = raw(value);
-      if (text === undefined) return undefined;
-      const key = text.replace(/\\n/g, '\n');
-      if (!/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(key)) {
-        ctx.addIssue({ code: 'custom', message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' });
-        return z.NEVER;
-      }
-      return key;
-    });
+  return variable(undefined, (text) => {
+    const key = text.replace(/\\n/g, '\n');
+    if (!/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(key)) {
+      throw new Invalid('must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+    }
+    return key;
+  });
 }
 
 export const envSchema = z.object({
@@ -174,7 +131,7 @@ export const envSchema = z.object({
   EMBEDDED_POSTGRES_PORT: port(54329),
   MIGRATIONS_RUN: bool(true),
 
-  ARCHIVIST_URL: url('an http(s) URL'),
+  ARCHIVIST_URL: url('an http(s) URL', ['http:', 'https:']),
   ARCHIVIST_TIMEOUT: positive(30000, 'a positive number of milliseconds'),
   ARCHIVIST_RETRY_ATTEMPTS: int(3, 0, 10, 'an integer between 0 and 10'),
   ARCHIVIST_DATA: pathList(),
@@ -201,7 +158,7 @@ export const envSchema = z.object({
   JWT_ISSUER: optionalString(),
   JWT_AUDIENCE: optionalString(),
 
-  REDIS_URL: url('a redis:// URL'),
+  REDIS_URL: url('a redis:// or rediss:// URL', ['redis:', 'rediss:']),
   REDIS_HOST: optionalString(),
   REDIS_PORT: port(6379),
   CACHE_TTL_SECONDS: positive(300, 'a positive number of seconds'),
