@@ -8,19 +8,12 @@ import {
   type RecordChangeInput,
 } from './session.schemas.js';
 
-/** A change-log entry as clients receive it (`clarity.model/history`). */
-export interface ModelChangeDto {
-  id: number;
-  entityUid: number;
-  factUid: number | null;
-  field: string;
-  /** Any JSON value: a string for name/definition changes, an object for collections; null when none. */
-  oldValue: unknown;
-  newValue: unknown;
-  changedBy: string;
-  /** ISO-8601 UTC. */
-  changedAt: string;
-}
+/**
+ * A change-log entry as clients receive it (`clarity.model/history`): the stored
+ * record with `changedAt` as ISO-8601 UTC. Values are any JSON value: a string for
+ * name changes, objects for definitions and collections, null when none.
+ */
+export type ModelChangeDto = Omit<ModelChangeRecord, 'changedAt'> & { changedAt: string };
 
 function toDto(record: ModelChangeRecord): ModelChangeDto {
   return { ...record, changedAt: record.changedAt.toISOString() };
