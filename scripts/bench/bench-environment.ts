@@ -70,8 +70,8 @@ async function embeddedDatabase(why: string): Promise<DatabaseSetup> {
   };
 }
 
-/** Whether Redis answers PING; the reason when it does not. */
-export async function probeRedis(url: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+/** A connection for one short task: connects on demand, never retries, errors surface as rejections. */
+function oneShotRedis(url: string): Redis {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1500,
@@ -79,6 +79,12 @@ export async function probeRedis(url: string): Promise<{ ok: true } | { ok: fals
     retryStrategy: () => null,
   });
   client.on('error', () => undefined);
+  return client;
+}
+
+/** Whether Redis answers PING; the reason when it does not. */
+export async function probeRedis(url: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const client = oneShotRedis(url);
   try {
     await client.connect();
     const answer = await client.ping();
@@ -92,13 +98,7 @@ export async function probeRedis(url: string): Promise<{ ok: true } | { ok: fals
 
 /** Deletes the keys Clarity's Archivist cache wrote (default prefix) in the bench's Redis database. */
 export async function deleteCacheKeys(url: string, pattern = 'clarity:archivist:*'): Promise<number> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1500,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
+  const client = oneShotRedis(url);
   let deleted = 0;
   try {
     await client.connect();

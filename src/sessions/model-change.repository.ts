@@ -57,14 +57,7 @@ function jsonParam(value: unknown): string | null {
 export class ModelChangeRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(change: {
-    entityUid: number;
-    factUid: number | null;
-    field: string;
-    oldValue: unknown;
-    newValue: unknown;
-    changedBy: string;
-  }): Promise<ModelChangeRecord> {
+  async insert(change: Omit<ModelChangeRecord, 'id' | 'changedAt'>): Promise<ModelChangeRecord> {
     const rows = await guardDatabase(() =>
       this.dataSource.query<ModelChangeRow[]>(
         `INSERT INTO model_change (entity_uid, fact_uid, field, old_value, new_value, changed_by, changed_at)
