@@ -13,7 +13,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { SemanticModule } from './semantic/semantic.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
-import { DebugController } from './debug/debug.controller.js';
+import { DebugModule } from './debug/debug.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -32,8 +32,8 @@ export class AppModule implements NestModule {
         SessionsModule,
         SemanticModule,
         GatewayModule,
+        DebugModule,
       ],
-      controllers: [DebugController],
     };
   }
 

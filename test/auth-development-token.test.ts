@@ -1,16 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { TokenVerifier, DEVELOPMENT_SUBJECT, DEVELOPMENT_TOKEN_TTL_SECONDS } from '../src/auth/token-verifier.js';
+import { DEVELOPMENT_SUBJECT, DEVELOPMENT_TOKEN_TTL_SECONDS } from '../src/auth/auth.constants.js';
 import { AuthError } from '../src/auth/auth-error.js';
-import { capturingLogger, jwtConfig, randomSecret } from './support/auth-fixtures.js';
+import { authFor, capturingLogger, decodeToken, jwtConfig, randomSecret } from './support/auth-fixtures.js';
+
+const decodeJwt = (token: string) => decodeToken(token).claims;
+const decodeProtectedHeader = (token: string) => decodeToken(token).header;
 
 describe('development without a key', () => {
   test('an ephemeral HS256 secret; the development token verifies and lasts 12 h', async () => {
     const { logger } = capturingLogger();
-    const verifier = new TokenVerifier(jwtConfig(), 'development', logger);
-    assert.equal(verifier.keySource, 'ephemeral');
-    assert.equal(verifier.algorithm, 'HS256');
+    const { auth: verifier, settings } = authFor(jwtConfig(), 'development', logger);
+    assert.equal(settings.source, 'ephemeral');
+    assert.equal(settings.algorithm, 'HS256');
     const token = await verifier.developmentToken();
     assert.equal(await verifier.developmentToken(), token, 'the same token on every call');
     const { sub, claims } = await verifier.verify(token);
@@ -23,14 +25,14 @@ describe('development without a key', () => {
 
   test('each process (verifier) has its own secret', async () => {
     const { logger } = capturingLogger();
-    const a = new TokenVerifier(jwtConfig(), 'development', logger);
-    const b = new TokenVerifier(jwtConfig(), 'development', logger);
+    const { auth: a } = authFor(jwtConfig(), 'development', logger);
+    const { auth: b } = authFor(jwtConfig(), 'development', logger);
     await assert.rejects(b.verify(await a.developmentToken()), AuthError);
   });
 
   test('the development token carries the configured issuer/audience so it verifies', async () => {
     const { logger } = capturingLogger();
-    const verifier = new TokenVerifier(jwtConfig({ issuer: 'dev-issuer', audience: 'clarity' }), 'development', logger);
+    const { auth: verifier } = authFor(jwtConfig({ issuer: 'dev-issuer', audience: 'clarity' }), 'development', logger);
     const token = await verifier.developmentToken();
     assert.equal(decodeJwt(token).iss, 'dev-issuer');
     assert.equal((await verifier.verify(token)).sub, 'developer');
@@ -38,9 +40,9 @@ describe('development without a key', () => {
 
   test('announced once, as a warn line naming the token and the production variables', async () => {
     const { logger, lines } = capturingLogger();
-    const verifier = new TokenVerifier(jwtConfig(), 'development', logger);
-    await verifier.announceDevelopmentToken();
-    await verifier.announceDevelopmentToken();
+    const { auth: verifier } = authFor(jwtConfig(), 'development', logger);
+    await verifier.onModuleInit();
+    await verifier.onModuleInit();
     const token = await verifier.developmentToken();
     const announcements = lines.filter((line) => line.message.includes(token));
     assert.equal(announcements.length, 1);
@@ -52,9 +54,9 @@ describe('development without a key', () => {
 
   test('in the test environment the same ephemeral behaviour, announced at debug level', async () => {
     const { logger, lines } = capturingLogger();
-    const verifier = new TokenVerifier(jwtConfig(), 'test', logger);
-    assert.equal(verifier.keySource, 'ephemeral');
-    await verifier.announceDevelopmentToken();
+    const { auth: verifier, settings } = authFor(jwtConfig(), 'test', logger);
+    assert.equal(settings.source, 'ephemeral');
+    await verifier.onModuleInit();
     const token = await verifier.developmentToken();
     assert.equal((await verifier.verify(token)).sub, 'developer');
     assert.deepEqual(
@@ -65,15 +67,15 @@ describe('development without a key', () => {
 
   test('production without a key refuses to construct', () => {
     const { logger } = capturingLogger();
-    assert.throws(() => new TokenVerifier(jwtConfig(), 'production', logger), /JWT_SECRET or JWT_PUBLIC_KEY/);
+    assert.throws(() => authFor(jwtConfig(), 'production', logger), /JWT_SECRET or JWT_PUBLIC_KEY/);
   });
 
   test('with a configured secret there is no development token and nothing is announced', async () => {
     const { logger, lines } = capturingLogger();
-    const verifier = new TokenVerifier(jwtConfig({ secret: randomSecret() }), 'development', logger);
-    assert.equal(verifier.keySource, 'secret');
+    const { auth: verifier, settings } = authFor(jwtConfig({ secret: randomSecret() }), 'development', logger);
+    assert.equal(settings.source, 'secret');
     await assert.rejects(verifier.developmentToken(), /key is configured/);
-    await verifier.announceDevelopmentToken();
+    await verifier.onModuleInit();
     assert.equal(lines.length, 0);
   });
 });

@@ -5,17 +5,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { TokenVerifier } from '../src/auth/token-verifier.js';
+import type { AppConfig } from '../src/config/app-config.js';
 import { isAdmin } from '../src/auth/is-admin.js';
 import {
+  authFor,
   capturingLogger,
+  decodeToken,
   ecKeyPair,
   jwtConfig,
   randomSecret,
   rsaKeyPair,
   type PemKeyPair,
 } from './support/auth-fixtures.js';
+
+const decodeJwt = (token: string) => decodeToken(token).claims;
+const decodeProtectedHeader = (token: string) => decodeToken(token).header;
 
 // The compiled CLI beside this compiled test: <outDir>/test → <outDir>/src/auth.
 const CLI = fileURLToPath(new URL('../src/auth/token-cli.js', import.meta.url));
@@ -28,6 +32,7 @@ interface Run {
 
 describe('token CLI (child process)', () => {
   const { logger } = capturingLogger();
+  const verifierFor = (jwt: AppConfig['jwt']) => authFor(jwt, 'test', logger).auth;
   const secret = randomSecret();
   let dir: string;
   let rsa: PemKeyPair;
@@ -72,7 +77,7 @@ describe('token CLI (child process)', () => {
 
   test('JWT_SECRET: the minted token verifies, --ttl sets exp, no admin by default', async () => {
     const token = assertOneToken(await run(['--sub', 'alice', '--ttl', '15m'], { JWT_SECRET: secret }));
-    const verifier = new TokenVerifier(jwtConfig({ secret }), 'test', logger);
+    const verifier = verifierFor(jwtConfig({ secret }));
     const { sub, claims } = await verifier.verify(token);
     assert.equal(sub, 'alice');
     assert.equal(claims.exp! - claims.iat!, 15 * 60);
@@ -86,11 +91,7 @@ describe('token CLI (child process)', () => {
         JWT_SECRET: secret,
       }),
     );
-    const verifier = new TokenVerifier(
-      jwtConfig({ secret, issuer: 'https://id.example', audience: 'clarity' }),
-      'test',
-      logger,
-    );
+    const verifier = verifierFor(jwtConfig({ secret, issuer: 'https://id.example', audience: 'clarity' }));
     const { claims } = await verifier.verify(token);
     assert.equal(isAdmin(claims), true);
     assert.equal(claims.exp! - claims.iat!, 3600);
@@ -113,9 +114,7 @@ describe('token CLI (child process)', () => {
       }),
     );
     assert.equal(decodeProtectedHeader(token).alg, 'RS256');
-    const { sub, claims } = await new TokenVerifier(jwtConfig({ publicKey: rsa.publicPem }), 'test', logger).verify(
-      token,
-    );
+    const { sub, claims } = await verifierFor(jwtConfig({ publicKey: rsa.publicPem })).verify(token);
     assert.equal(sub, 'carol');
     assert.equal(claims.exp! - claims.iat!, 7 * 86400);
   });
@@ -125,10 +124,7 @@ describe('token CLI (child process)', () => {
       await run(['--sub', 'dave', '--private-key', join(dir, 'ec.pem')], { JWT_PUBLIC_KEY: ec.publicPem }),
     );
     assert.equal(decodeProtectedHeader(token).alg, 'ES256');
-    assert.equal(
-      (await new TokenVerifier(jwtConfig({ publicKey: ec.publicPem }), 'test', logger).verify(token)).sub,
-      'dave',
-    );
+    assert.equal((await verifierFor(jwtConfig({ publicKey: ec.publicPem })).verify(token)).sub, 'dave');
   });
 
   test('JWT_PUBLIC_KEY without --private-key, or with a key of another pair, fails', async () => {

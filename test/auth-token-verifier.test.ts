@@ -1,10 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignJWT, type JWTPayload } from 'jose';
-import { TokenVerifier, MAX_TOKEN_LENGTH, CLOCK_TOLERANCE_SECONDS } from '../src/auth/token-verifier.js';
+import type { KeyObject } from 'node:crypto';
+import { MAX_TOKEN_LENGTH, CLOCK_TOLERANCE_SECONDS } from '../src/auth/auth.constants.js';
+import type { AuthService, TokenClaims } from '../src/auth/auth.service.js';
+import type { JwtSettings } from '../src/auth/jwt-settings.js';
 import { AuthError } from '../src/auth/auth-error.js';
 import {
+  authFor,
   capturingLogger,
   craftToken,
   ecKeyPair,
@@ -12,61 +15,67 @@ import {
   nowSeconds,
   randomSecret,
   rsaKeyPair,
+  signJws,
   type PemKeyPair,
 } from './support/auth-fixtures.js';
+
+type JWTPayload = TokenClaims;
 
 const SECRET = randomSecret();
 const secretBytes = (secret: string): Uint8Array => new TextEncoder().encode(secret);
 
 /** Signs `payload` (exp one hour ahead unless given) with the given alg and key. */
-function sign(
+async function sign(
   payload: JWTPayload,
   alg: string,
-  key: Parameters<SignJWT['sign']>[0],
+  key: Uint8Array | KeyObject,
   header: Record<string, unknown> = {},
 ): Promise<string> {
-  return new SignJWT({ exp: nowSeconds() + 3600, ...payload }).setProtectedHeader({ ...header, alg }).sign(key);
+  return signJws({ ...header, alg }, { exp: nowSeconds() + 3600, ...payload }, key);
 }
 const hs = (payload: JWTPayload, secret = SECRET, alg = 'HS256'): Promise<string> =>
   sign(payload, alg, secretBytes(secret));
 
-describe('TokenVerifier', () => {
+describe('AuthService.verify (JwtService)', () => {
   const { logger, lines } = capturingLogger();
   const seen: string[] = [];
   let rsa: PemKeyPair;
   let otherRsa: PemKeyPair;
   let ec: PemKeyPair;
-  let hsVerifier: TokenVerifier;
-  let scopedVerifier: TokenVerifier;
-  let rsVerifier: TokenVerifier;
-  let esVerifier: TokenVerifier;
+  let hsVerifier: AuthService;
+  let scopedVerifier: AuthService;
+  let rsVerifier: AuthService;
+  let esVerifier: AuthService;
+  let hsSettings: JwtSettings;
+  let rsSettings: JwtSettings;
+  let esSettings: JwtSettings;
 
   before(() => {
     rsa = rsaKeyPair();
     otherRsa = rsaKeyPair();
     ec = ecKeyPair();
-    hsVerifier = new TokenVerifier(jwtConfig({ secret: SECRET }), 'test', logger);
-    scopedVerifier = new TokenVerifier(
+    ({ auth: hsVerifier, settings: hsSettings } = authFor(jwtConfig({ secret: SECRET }), 'test', logger));
+    ({ auth: scopedVerifier } = authFor(
       jwtConfig({ secret: SECRET, issuer: 'https://id.example', audience: 'clarity' }),
       'test',
       logger,
-    );
-    rsVerifier = new TokenVerifier(jwtConfig({ publicKey: rsa.publicPem }), 'test', logger);
-    esVerifier = new TokenVerifier(jwtConfig({ publicKey: ec.publicPem }), 'test', logger);
+    ));
+    ({ auth: rsVerifier, settings: rsSettings } = authFor(jwtConfig({ publicKey: rsa.publicPem }), 'test', logger));
+    ({ auth: esVerifier, settings: esSettings } = authFor(jwtConfig({ publicKey: ec.publicPem }), 'test', logger));
   });
 
-  async function acceptedClaims(verifier: TokenVerifier, token: string, sub: string): Promise<JWTPayload> {
+  async function acceptedClaims(verifier: AuthService, token: string, sub: string): Promise<JWTPayload> {
     seen.push(token);
     const result = await verifier.verify(token);
     assert.equal(result.sub, sub);
     assert.equal(result.claims.sub, sub);
     return result.claims;
   }
-  async function accepted(verifier: TokenVerifier, token: string, sub: string): Promise<void> {
+  async function accepted(verifier: AuthService, token: string, sub: string): Promise<void> {
     await acceptedClaims(verifier, token, sub);
   }
 
-  async function refused(verifier: TokenVerifier, token: unknown, reason?: RegExp): Promise<void> {
+  async function refused(verifier: AuthService, token: unknown, reason?: RegExp): Promise<void> {
     if (typeof token === 'string' && token.length > 0) seen.push(token);
     await assert.rejects(verifier.verify(token as string), (error: unknown) => {
       assert.ok(error instanceof AuthError, `expected AuthError, got ${String(error)}`);
@@ -83,8 +92,8 @@ describe('TokenVerifier', () => {
     test('a valid token is accepted with its claims', async () => {
       const claims = await acceptedClaims(hsVerifier, await hs({ sub: 'alice', team: 'blue' }), 'alice');
       assert.equal(claims.team, 'blue');
-      assert.equal(hsVerifier.algorithm, 'HS256');
-      assert.equal(hsVerifier.keySource, 'secret');
+      assert.equal(hsSettings.algorithm, 'HS256');
+      assert.equal(hsSettings.source, 'secret');
     });
     test('no token (undefined / null) is refused', async () => {
       await refused(hsVerifier, undefined, /no token/);
@@ -108,7 +117,7 @@ describe('TokenVerifier', () => {
     test('nbf slightly in the future (within tolerance) is accepted', async () =>
       accepted(hsVerifier, await hs({ sub: 'alice', nbf: nowSeconds() + CLOCK_TOLERANCE_SECONDS / 3 }), 'alice'));
     test('a token without exp is refused', async () => {
-      const token = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).sign(secretBytes(SECRET));
+      const token = signJws({ alg: 'HS256' }, { sub: 'alice' }, secretBytes(SECRET));
       await refused(hsVerifier, token, /exp/);
     });
     test('a token signed with another secret is refused', () =>
@@ -166,8 +175,8 @@ describe('TokenVerifier', () => {
 
   describe('RS256 (JWT_PUBLIC_KEY, RSA)', () => {
     test('a valid RS256 token is accepted', async () => {
-      assert.equal(rsVerifier.algorithm, 'RS256');
-      assert.equal(rsVerifier.keySource, 'public-key');
+      assert.equal(rsSettings.algorithm, 'RS256');
+      assert.equal(rsSettings.source, 'public-key');
       await accepted(rsVerifier, await sign({ sub: 'bob' }, 'RS256', rsa.privateKey), 'bob');
     });
     test('HS/RS confusion: an HS256 token signed with the public key PEM as secret is refused', async () => {
@@ -188,7 +197,7 @@ describe('TokenVerifier', () => {
 
   describe('ES256 (JWT_PUBLIC_KEY, EC P-256)', () => {
     test('a valid ES256 token is accepted', async () => {
-      assert.equal(esVerifier.algorithm, 'ES256');
+      assert.equal(esSettings.algorithm, 'ES256');
       await accepted(esVerifier, await sign({ sub: 'carol' }, 'ES256', ec.privateKey), 'carol');
     });
     test('an RS256 token is refused by an ES256 verifier', async () =>
@@ -201,14 +210,10 @@ describe('TokenVerifier', () => {
 
   test('an unsupported public key type is refused at construction', () => {
     const ed25519 = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    assert.throws(() => new TokenVerifier(jwtConfig({ publicKey: ed25519 }), 'test', logger), /unsupported key type/);
+    assert.throws(() => authFor(jwtConfig({ publicKey: ed25519 }), 'test', logger), /unsupported key type/);
     assert.throws(
       () =>
-        new TokenVerifier(
-          jwtConfig({ publicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }),
-          'test',
-          logger,
-        ),
+        authFor(jwtConfig({ publicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' }), 'test', logger),
       /not a readable PEM/,
     );
   });

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, createHmac } from 'node:crypto';
-import { SignJWT, importPKCS8 } from 'jose';
+import { generateKeyPairSync, createHmac, createPrivateKey } from 'node:crypto';
+import { signJws } from './support/auth-fixtures.js';
 import { databaseEnv, startClarityProcess, type ClarityProcess } from './support/clarity-process.js';
 import { connect, metricValue } from './support/socket-client.js';
 
@@ -35,14 +35,8 @@ describe('handshake token table (RS256, issuer and audience configured)', () => 
       nbf,
     }: { key?: string; iss?: string; aud?: string; exp?: number; nbf?: number } = {},
   ): Promise<string> {
-    let jwt = new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256' })
-      .setSubject('alice')
-      .setIssuer(iss)
-      .setAudience(aud)
-      .setExpirationTime(exp);
-    if (nbf !== undefined) jwt = jwt.setNotBefore(nbf);
-    return jwt.sign(await importPKCS8(key, 'RS256'));
+    const payload = { ...claims, sub: 'alice', iss, aud, exp, ...(nbf !== undefined ? { nbf } : {}) };
+    return signJws({ alg: 'RS256' }, payload, createPrivateKey(key));
   }
 
   before(async () => {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import { Category } from '../src/gellish/gellish-uids.js';
 import { mintToken, TEST_JWT_SECRET } from './support/clarity-process.js';
+import { signJws } from './support/auth-fixtures.js';
 import { connect, request } from './support/socket-client.js';
 import { startService, type ReliabilityService } from './support/reliability-kit.js';
 
@@ -142,11 +142,11 @@ describe('reliability: security of the running service', () => {
 
     test('no token, secret or password in any log line (stdout, combined.log, error.log)', async () => {
       const good = await mintToken(SUB);
-      const expired = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(SUB)
-        .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-        .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+      const expired = signJws(
+        { alg: 'HS256' },
+        { sub: SUB, exp: Math.floor(Date.now() / 1000) - 60 },
+        new TextEncoder().encode(TEST_JWT_SECRET),
+      );
       const wrongKey = await mintToken(SUB, { secret: 'another-key-another-key-another-key-123' });
       const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
       const algNone = `${b64({ alg: 'none' })}.${b64({ sub: SUB })}.`;

@@ -1,9 +1,8 @@
 /**
  * A refused token. `reason` (also the message) says why, for logs only: a client
- * only ever sees {@link AuthError.publicMessage}. The reason never contains the token.
+ * only ever sees "Unauthorized". The reason never contains the token.
  */
 export class AuthError extends Error {
-  static readonly publicMessage = 'Unauthorized';
   readonly code = 'UNAUTHORIZED' as const;
 
   constructor(readonly reason: string) {

@@ -4,10 +4,10 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 export type AsymmetricAlgorithm = 'RS256' | 'ES256' | 'ES384' | 'ES512';
 export type JwtAlgorithm = 'HS256' | AsymmetricAlgorithm;
 
-/** A key with the one algorithm it may be used with. */
+/** An asymmetric key with the one algorithm it may be used with. */
 export interface JwtKey {
-  alg: JwtAlgorithm;
-  key: Uint8Array | KeyObject;
+  alg: AsymmetricAlgorithm;
+  key: KeyObject;
 }
 
 const EC_CURVES: Record<string, AsymmetricAlgorithm> = {
@@ -31,11 +31,6 @@ export function algorithmForKey(key: KeyObject): AsymmetricAlgorithm {
   throw new Error(
     `unsupported key type ${key.asymmetricKeyType ?? '(unknown)'}: use an RSA (RS256) or EC P-256 (ES256) key`,
   );
-}
-
-/** HS256 key from a shared secret (JWT_SECRET). */
-export function hmacKey(secret: string): JwtKey {
-  return { alg: 'HS256', key: new TextEncoder().encode(secret) };
 }
 
 /** Verification key from a PEM public key (JWT_PUBLIC_KEY, SPKI). */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { KeyObject } from 'node:crypto';
+import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
 import type { AppConfig } from '../config/app-config.js';
-import { hmacKey, isKeyPair, privateSigningKey, publicVerificationKey, type JwtKey } from './jwt-keys.js';
-import { signToken } from './token-signer.js';
+import { MAX_SUBJECT_LENGTH } from './auth.constants.js';
+import { isKeyPair, privateSigningKey, type JwtKey } from './jwt-keys.js';
+import { jwtSettings, type JwtSettings } from './jwt-settings.js';
 import { parseTtl } from './ttl.js';
-import { MAX_SUBJECT_LENGTH } from './token-verifier.js';
 
 export const TOKEN_CLI_USAGE = `Usage: npm run token -- --sub <user id> [--ttl 1h] [--admin] [--issuer X] [--audience Y] [--private-key key.pem]
 
@@ -59,18 +59,24 @@ export async function mintTokenCommand(argv: string[], config: AppConfig): Promi
     throw new TokenCommandError(`--ttl: ${firstLine(error)}`);
   }
 
-  const key = signingKey(config, values['private-key']);
-  const token = await signToken(key, {
-    sub,
-    ttlSeconds,
-    admin: values.admin,
-    issuer: values.issuer ?? config.jwt.issuer,
-    audience: values.audience ?? config.jwt.audience,
-  });
+  // The server's JwtModule options (algorithm, JWT_ISSUER/JWT_AUDIENCE); the flags override the claims.
+  const { settings, privateKey } = signingKey(config, values['private-key']);
+  const options: JwtSignOptions = {
+    subject: sub,
+    expiresIn: ttlSeconds,
+    ...(values.issuer ? { issuer: values.issuer } : {}),
+    ...(values.audience ? { audience: values.audience } : {}),
+    ...(privateKey ? { privateKey } : {}),
+  };
+  const token = await new JwtService(settings.options).signAsync(values.admin ? { roles: ['admin'] } : {}, options);
   return { help: false, token };
 }
 
-function signingKey(config: AppConfig, privateKeyFile: string | undefined): JwtKey {
+/** The configured key's settings and, with JWT_PUBLIC_KEY, the matching private key to sign with. */
+function signingKey(
+  config: AppConfig,
+  privateKeyFile: string | undefined,
+): { settings: JwtSettings; privateKey?: JwtKey['key'] } {
   const { secret, publicKey } = config.jwt;
   if (secret) {
     if (privateKeyFile) {
@@ -78,7 +84,7 @@ function signingKey(config: AppConfig, privateKeyFile: string | undefined): JwtK
         '--private-key is not used with JWT_SECRET (HS256): omit it, or configure JWT_PUBLIC_KEY',
       );
     }
-    return hmacKey(secret);
+    return { settings: jwtSettings(config) };
   }
   if (publicKey) {
     if (!privateKeyFile) {
@@ -93,17 +99,17 @@ function signingKey(config: AppConfig, privateKeyFile: string | undefined): JwtK
       throw new TokenCommandError(`cannot read private key file ${privateKeyFile}`);
     }
     let key: JwtKey;
-    let verification: JwtKey;
+    let settings: JwtSettings;
     try {
       key = privateSigningKey(pem);
-      verification = publicVerificationKey(publicKey);
+      settings = jwtSettings(config);
     } catch (error) {
       throw new TokenCommandError(`${privateKeyFile}: ${firstLine(error)}`);
     }
-    if (!isKeyPair(key.key as KeyObject, verification.key as KeyObject)) {
+    if (!isKeyPair(key.key, settings.key)) {
       throw new TokenCommandError(`${privateKeyFile} does not match JWT_PUBLIC_KEY: Clarity would refuse its tokens`);
     }
-    return key;
+    return { settings, privateKey: key.key };
   }
   throw new TokenCommandError(
     'no JWT key configured: set JWT_SECRET (or JWT_PUBLIC_KEY with --private-key); without one the server uses an ' +
