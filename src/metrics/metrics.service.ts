@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 
 /**
  * Clarity's Prometheus metrics, on a registry of its own (several app instances
@@ -28,6 +30,13 @@ export class MetricsService {
     collect: () => {
       this.wsOpenConnections.set(this.openConnections());
     },
+  });
+
+  /** WS_MAX_CONNECTIONS, so that alerts and dashboards can compare the open count with it. */
+  readonly wsMaxConnections = new Gauge({
+    name: 'clarity_websocket_connections_max',
+    help: 'Socket.IO connections this process accepts at most (WS_MAX_CONNECTIONS)',
+    registers: [this.registry],
   });
 
   /** The guide's request histogram. */
@@ -73,8 +82,9 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(@Optional() @Inject(CONFIG) config?: AppConfig) {
     collectDefaultMetrics({ register: this.registry });
+    if (config) this.wsMaxConnections.set(config.websocket.maxConnections);
     for (const status of ['accepted', 'rejected_auth', 'rejected_capacity', 'closed']) {
       this.wsConnectionsTotal.inc({ status }, 0);
     }
