@@ -49,6 +49,7 @@ export class SemanticModelEngine {
   private readonly phrases: RelationPhrases;
   private readonly logger: EngineLogger | undefined;
   private readonly relationRoots: readonly number[];
+  /** One value, not a keyed cache: a plain shared promise (dropped on failure) rather than a Memo. */
   private hierarchyPromise: Promise<RelationHierarchy> | undefined;
   private loadedHierarchy: RelationHierarchy | undefined;
 
