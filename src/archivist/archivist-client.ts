@@ -53,13 +53,13 @@ const SEARCH_DEP = 'search';
 
 /**
  * Clarity's client of the Archivist HTTP API (spec §6), the production
- * FactSource. Every read goes: in-process LRU → Redis (when configured) →
- * single-flight (concurrent identical reads share one call) → retry with
+ * FactSource. Every read goes: in-process LRU → (on a miss, one fetch shared
+ * by concurrent identical reads) Redis (when configured) → retry with
  * exponential back-off and jitter (network errors, timeouts, 5xx) → circuit
  * breaker → one axios call with a deadline. Writes go through the breaker
  * only (re-sent solely when the connection was refused, i.e. the request was
- * never received) and invalidate the touched entities in both cache levels
- * and on every replica.
+ * never received) and invalidate the touched entities, once per write, in both
+ * cache levels and on every replica.
  *
  * Results are frozen and shared with the cache: treat them as read-only.
  * Unknown uids give [] / null; failures throw ClarityError
