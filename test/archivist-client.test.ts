@@ -11,6 +11,8 @@ const PUMP = 9000001;
 const CENTRIFUGAL_PUMP = 9000002;
 const P101 = 9000010;
 const PUMP_SPEC_FACT = 9100001;
+/** "impeller of P-101" is a part of P-101. */
+const IMPELLER_PART_FACT = 9100004;
 
 describe('ArchivistClient against a misbehaving HTTP server', () => {
   let fake: FakeArchivist;
@@ -88,7 +90,8 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
 
   test('malformed JSON and wrong shapes are ARCHIVIST_ERROR naming the endpoint (detail in the log), not retried', async () => {
     const logger = new RecordingLogger();
-    const client = makeClient({ logger });
+    const metrics = new MetricsService();
+    const client = makeClient({ logger, metrics });
     const cases: Array<[string, () => Promise<unknown>, string, RegExp]> = [
       ['<html>oops</html>', () => client.allRelatedFacts(PUMP), '/fact/allRelatedFacts', /malformed JSON/],
       [
@@ -118,7 +121,11 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
       assert.equal(fake.calls(endpoint), 1, `a garbage answer of ${endpoint} is not retried`);
       assert.equal(logger.count('warn', detail), 1, `the log says what was wrong with ${endpoint}`);
     }
-    assert.equal(client.breakerState, 'closed', 'garbage answers do not open the breaker');
+    assert.equal(
+      await metricValue(metrics.archivistBreakerState),
+      0,
+      'garbage answers do not open the breaker (closed)',
+    );
   });
 
   test('4xx other than 404 is ARCHIVIST_ERROR and not retried', async () => {
@@ -187,8 +194,7 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
     });
     fake.always({ status: 502 });
     for (let i = 0; i < 3; i++) await rejectsWith(client.allRelatedFacts(PUMP + i), 'ARCHIVIST_UNAVAILABLE');
-    assert.equal(client.breakerState, 'open');
-    assert.equal(await metricValue(metrics.archivistBreakerState), 2);
+    assert.equal(await metricValue(metrics.archivistBreakerState), 2, 'open');
 
     const callsWhenOpen = fake.calls();
     await rejectsWith(client.allRelatedFacts(P101), 'ARCHIVIST_UNAVAILABLE', /^Archivist service unavailable$/);
@@ -204,7 +210,7 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
 
     fake.always(undefined);
     assert.equal(await client.ping(), true, 'the health ping bypasses the open breaker');
-    assert.equal(client.breakerState, 'open');
+    assert.equal(await metricValue(metrics.archivistBreakerState), 2, 'still open');
     let facts: unknown[] = [];
     await waitFor(async () => {
       try {
@@ -216,8 +222,7 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
       }
     }, 'the breaker to close again');
     assert.ok(facts.length > 0);
-    assert.equal(client.breakerState, 'closed');
-    assert.equal(await metricValue(metrics.archivistBreakerState), 0);
+    assert.equal(await metricValue(metrics.archivistBreakerState), 0, 'closed');
     assert.equal(logger.count('warn', /breaker opened/), 1);
     assert.equal(logger.count('info', /breaker closed/), 1);
   });
@@ -255,7 +260,7 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
   test('writes are not retried blindly and invalidate the entity', async () => {
     const client = makeClient({ retryAttempts: 3 });
     const invalidated: number[] = [];
-    client.onInvalidate((uid) => invalidated.push(uid));
+    client.onInvalidate((uids) => invalidated.push(...uids));
     const before = await client.allRelatedFacts(PUMP);
     assert.equal(before.find((f) => f.fact_uid === PUMP_SPEC_FACT)?.lh_object_name, 'pump');
 
@@ -286,9 +291,13 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
     assert.equal(await client.submitName({ fact_uid: 123456789, name: 'nobody' }), null);
 
     const cached = await client.fact(PUMP_SPEC_FACT);
-    await client.invalidateEntity(PUMP_SPEC_FACT);
+    await client.submitCollection({
+      fact_uid: PUMP_SPEC_FACT,
+      collection_uid: 9200001,
+      collection_name: 'test collection',
+    });
     assert.deepEqual(await client.fact(PUMP_SPEC_FACT), cached);
-    assert.equal(fake.calls('/fact/fact'), 2, 'invalidateEntity dropped the cached fact');
+    assert.equal(fake.calls('/fact/fact'), 2, 'a write (even of the same value) dropped the cached fact');
   });
 
   test('search passes term and exactness and is cached until an update', async () => {
@@ -307,7 +316,7 @@ describe('ArchivistClient against a misbehaving HTTP server', () => {
     );
     await client.search('pump');
     assert.equal(fake.calls('/generalSearch/text'), 2);
-    await client.invalidateEntity(P101);
+    await client.submitName({ fact_uid: IMPELLER_PART_FACT, name: 'impeller of P-101' });
     await client.search('pump');
     assert.equal(fake.calls('/generalSearch/text'), 3, 'updates drop cached searches');
     await rejectsWith(client.search('  '), 'BAD_REQUEST');

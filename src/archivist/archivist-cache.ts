@@ -27,24 +27,27 @@ export interface ArchivistCacheOptions {
 
 export type CacheDependencyStatus = 'connected' | 'disabled' | 'unavailable';
 
-/** A cache lookup: what was found, and how to store a fetched value under the generation read now. */
-export interface CacheLookup<T> {
-  hit: boolean;
-  value?: T;
-  /** Stores the value under the generations captured before the fetch (a concurrent invalidation wins). */
-  store(value: T): Promise<void>;
-}
-
 interface MemoryEntry {
   value: unknown;
   dep: string;
 }
 
+/** What a fetch of the in-process level needs: the entry's key, its uid and how to read it from the Archivist. */
+interface FetchContext {
+  key: string;
+  dep: string;
+  load: () => Promise<unknown>;
+}
+
 /**
  * Reads of the Archivist are cached in two levels:
  *
- * 1. an in-process LRU (always; `maxEntries`, `ttlSeconds`);
+ * 1. an in-process LRU (always; `maxEntries`, `ttlSeconds`), lru-cache with a
+ *    `fetchMethod`: concurrent misses of one key share one fetch;
  * 2. Redis (when configured), shared by all replicas, entries with `EX ttlSeconds`.
+ *    It is read inside that fetch rather than being a second lru-cache: its
+ *    entries are versioned by a generation read from Redis in the same round
+ *    trip, and a Redis failure must fall through to the Archivist, not fail.
  *
  * Invalidation uses versioned keys. Every entry depends on one uid (its query
  * uid, or "search" for searches) and its key ends with that uid's generation:
@@ -59,8 +62,8 @@ interface MemoryEntry {
  * warns once per outage and notes when Redis answers again.
  */
 export class ArchivistCache {
-  readonly instanceId = randomUUID();
-  private readonly memory: LRUCache<string, MemoryEntry>;
+  private readonly instanceId = randomUUID();
+  private readonly memory: LRUCache<string, MemoryEntry, FetchContext>;
   private readonly memoryIndex = new Map<string, Set<string>>();
   private readonly localGenerations = new Map<string, number>();
   private readonly redis?: ArchivistRedisOptions;
@@ -80,9 +83,17 @@ export class ArchivistCache {
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics;
     this.onRemoteInvalidate = options.onRemoteInvalidate;
-    this.memory = new LRUCache<string, MemoryEntry>({
+    this.memory = new LRUCache<string, MemoryEntry, FetchContext>({
       max: Math.max(1, Math.floor(options.maxEntries)),
       ttl: Math.max(1, options.ttlSeconds * 1000),
+      // A fetch whose entry was dropped meanwhile (invalidation, eviction) still answers its callers.
+      ignoreFetchAbort: true,
+      fetchMethod: (memoryKey, _stale, { context }) => this.fetch(memoryKey, context),
+      onInsert: (entry, key) => {
+        let keys = this.memoryIndex.get(entry.dep);
+        if (!keys) this.memoryIndex.set(entry.dep, (keys = new Set()));
+        keys.add(key);
+      },
       dispose: (entry, key) => {
         const keys = this.memoryIndex.get(entry.dep);
         keys?.delete(key);
@@ -94,49 +105,41 @@ export class ArchivistCache {
     if (this.redis) this.attachRedis(this.redis);
   }
 
-  get redisEnabled(): boolean {
-    return this.redis !== undefined;
-  }
-
-  get memorySize(): number {
-    return this.memory.size;
-  }
-
   /**
-   * Looks `key` (endpoint + parameters) up, first in process, then in Redis.
-   * The generations are captured here, before the caller fetches.
+   * The value of `key` (endpoint + parameters), whose data belong to the uid
+   * `dep`: from memory, else from Redis, else `load()` (the Archivist), stored
+   * in both levels. Concurrent misses share one fetch; a read issued after an
+   * invalidation of `dep` never joins a fetch started before it (the memory key
+   * carries the uid's generation).
    */
-  async lookup<T>(key: string, dep: string): Promise<CacheLookup<T>> {
+  read<T>(key: string, dep: string, load: () => Promise<T>): Promise<T> {
     const memoryKey = this.memoryKey(key, dep);
     const inMemory = this.memory.get(memoryKey);
-    const storeMemory = (value: T) => {
-      if (this.localGeneration(dep) !== this.generationOf(memoryKey)) return;
-      this.memory.set(memoryKey, { value, dep });
-      let keys = this.memoryIndex.get(dep);
-      if (!keys) this.memoryIndex.set(dep, (keys = new Set()));
-      keys.add(memoryKey);
-    };
     if (inMemory) {
       this.metrics?.cacheHits.inc({ level: 'memory' });
-      return { hit: true, value: inMemory.value as T, store: async () => undefined };
+      return Promise.resolve(inMemory.value as T);
     }
+    return this.memory.fetch(memoryKey, { context: { key, dep, load } }).then((entry) => entry?.value as T);
+  }
 
+  /** A miss of the in-process level: Redis, else the Archivist. */
+  private async fetch(memoryKey: string, { key, dep, load }: FetchContext): Promise<MemoryEntry> {
     const fromRedis = await this.redisLookup(key, dep);
     if (fromRedis?.value !== undefined) {
       this.metrics?.cacheHits.inc({ level: 'redis' });
-      const value = fromRedis.value as T;
-      storeMemory(value);
-      return { hit: true, value, store: async () => undefined };
+      return this.fetched(memoryKey, { value: fromRedis.value, dep });
     }
     this.metrics?.cacheMisses.inc();
-    const redisGeneration = fromRedis?.generation;
-    return {
-      hit: false,
-      store: async (value: T) => {
-        storeMemory(value);
-        if (redisGeneration !== undefined) await this.redisStore(key, redisGeneration, value);
-      },
-    };
+    const value = await load();
+    // Stored in Redis under the generation read before the load: a concurrent invalidation wins.
+    if (fromRedis !== undefined) await this.redisStore(key, fromRedis.generation, value);
+    return this.fetched(memoryKey, { value, dep });
+  }
+
+  /** Keeps the entry in memory unless its uid was invalidated while it was fetched. */
+  private fetched(memoryKey: string, entry: MemoryEntry): MemoryEntry {
+    if (this.generationOf(memoryKey) !== this.localGeneration(entry.dep)) this.memory.delete(memoryKey);
+    return entry;
   }
 
   /**
@@ -184,7 +187,7 @@ export class ArchivistCache {
   }
 
   /** Empties the in-process level (e.g. after missing invalidations while Redis was away). */
-  clearMemory(): void {
+  private clearMemory(): void {
     this.memory.clear();
     this.memoryIndex.clear();
   }
@@ -217,11 +220,6 @@ export class ArchivistCache {
 
   private localGeneration(dep: string): number {
     return this.localGenerations.get(dep) ?? 0;
-  }
-
-  /** The in-process key of `key` under the uid's current generation (also the single-flight key). */
-  currentKey(key: string, dep: string): string {
-    return this.memoryKey(key, dep);
   }
 
   private memoryKey(key: string, dep: string): string {

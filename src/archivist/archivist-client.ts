@@ -31,12 +31,10 @@ import {
   parseNature,
   parseOptionalFact,
 } from './archivist-wire.js';
-import { SingleFlight } from './single-flight.js';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
 export type Outcome = 'success' | 'not_found' | 'error' | 'timeout' | 'unavailable' | 'short_circuit';
-/** Told the uid whose cached data changed (an update here or on another replica). */
-export type InvalidationListener = (uid: number) => void;
+/** Told, once per update (here or on another replica), the uids whose cached data changed. */
+export type InvalidationListener = (uids: readonly number[]) => void;
 
 type Params = Record<string, string | number | boolean>;
 
@@ -55,13 +53,13 @@ const SEARCH_DEP = 'search';
 
 /**
  * Clarity's client of the Archivist HTTP API (spec §6), the production
- * FactSource. Every read goes: in-process LRU → Redis (when configured) →
- * single-flight (concurrent identical reads share one call) → retry with
+ * FactSource. Every read goes: in-process LRU → (on a miss, one fetch shared
+ * by concurrent identical reads) Redis (when configured) → retry with
  * exponential back-off and jitter (network errors, timeouts, 5xx) → circuit
  * breaker → one axios call with a deadline. Writes go through the breaker
  * only (re-sent solely when the connection was refused, i.e. the request was
- * never received) and invalidate the touched entities in both cache levels
- * and on every replica.
+ * never received) and invalidate the touched entities, once per write, in both
+ * cache levels and on every replica.
  *
  * Results are frozen and shared with the cache: treat them as read-only.
  * Unknown uids give [] / null; failures throw ClarityError
@@ -72,7 +70,6 @@ export class ArchivistClient implements FactSource {
   private readonly http: AxiosInstance;
   private readonly agents: Array<HttpAgent | HttpsAgent>;
   private readonly cache: ArchivistCache;
-  private readonly flights = new SingleFlight();
   private readonly breaker: CircuitBreakerPolicy;
   private readonly readPolicy: IPolicy;
   private readonly writePolicy: IPolicy;
@@ -237,13 +234,16 @@ export class ArchivistClient implements FactSource {
 
   // ---- writes -----------------------------------------------------------
 
-  /** PUT /submission/definition — the updated fact, or null when the fact does not exist. */
-  async submitDefinition(input: {
-    fact_uid: number;
-    partial_definition: string;
-    full_definition: string;
-  }): Promise<Fact | null> {
-    return this.write('/submission/definition', input.fact_uid, {
+  /**
+   * PUT /submission/definition — the updated fact, or null when the fact does not exist.
+   * Like every write it invalidates, once, what is cached about the fact, its objects
+   * and `entityUid` (the entity the update is about), here and on every replica.
+   */
+  async submitDefinition(
+    input: { fact_uid: number; partial_definition: string; full_definition: string },
+    entityUid?: number,
+  ): Promise<Fact | null> {
+    return this.write('/submission/definition', input.fact_uid, entityUid, {
       fact_uid: checkUid(input.fact_uid, 'fact_uid'),
       partial_definition: input.partial_definition,
       full_definition: input.full_definition,
@@ -251,20 +251,19 @@ export class ArchivistClient implements FactSource {
   }
 
   /** PUT /submission/name — the updated fact, or null when the fact does not exist. */
-  async submitName(input: { fact_uid: number; name: string }): Promise<Fact | null> {
-    return this.write('/submission/name', input.fact_uid, {
+  async submitName(input: { fact_uid: number; name: string }, entityUid?: number): Promise<Fact | null> {
+    return this.write('/submission/name', input.fact_uid, entityUid, {
       fact_uid: checkUid(input.fact_uid, 'fact_uid'),
       name: input.name,
     });
   }
 
   /** PUT /submission/collection — the updated fact, or null when the fact does not exist. */
-  async submitCollection(input: {
-    fact_uid: number;
-    collection_uid: number;
-    collection_name: string;
-  }): Promise<Fact | null> {
-    return this.write('/submission/collection', input.fact_uid, {
+  async submitCollection(
+    input: { fact_uid: number; collection_uid: number; collection_name: string },
+    entityUid?: number,
+  ): Promise<Fact | null> {
+    return this.write('/submission/collection', input.fact_uid, entityUid, {
       fact_uid: checkUid(input.fact_uid, 'fact_uid'),
       collection_uid: checkUid(input.collection_uid, 'collection_uid'),
       collection_name: input.collection_name,
@@ -272,14 +271,6 @@ export class ArchivistClient implements FactSource {
   }
 
   // ---- cache, events, health ---------------------------------------------
-
-  /**
-   * Drops everything cached about `uid` (both levels, every replica) and tells
-   * the local listeners. Searches are dropped too (they carry names).
-   */
-  async invalidateEntity(uid: number): Promise<void> {
-    await this.invalidate([uid]);
-  }
 
   /** Listens to invalidations, local and from other replicas. Returns the unsubscribe function. */
   onInvalidate(listener: InvalidationListener): () => void {
@@ -331,13 +322,6 @@ export class ArchivistClient implements FactSource {
     return this.cache.status();
   }
 
-  get breakerState(): BreakerState {
-    const state = this.breaker.state;
-    if (state === CircuitState.Closed) return 'closed';
-    if (state === CircuitState.HalfOpen) return 'half-open';
-    return 'open';
-  }
-
   /** Stops listening to Redis and closes idle HTTP connections. The Redis connections belong to the caller. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -357,20 +341,18 @@ export class ArchivistClient implements FactSource {
     );
   }
 
-  private async read<T>(spec: CallSpec<T>, dep: string): Promise<T> {
+  private read<T>(spec: CallSpec<T>, dep: string): Promise<T> {
     const key = `${spec.path}?${canonicalParams(spec.params ?? {})}`;
-    // The flight key carries the uid's cache generation: reads issued after an
-    // invalidation never join a flight started before it.
-    return this.flights.run(this.cache.currentKey(key, dep), async () => {
-      const lookup = await this.cache.lookup<T>(key, dep);
-      if (lookup.hit) return lookup.value as T;
-      const value = await this.execute(spec, this.readPolicy);
-      await lookup.store(value);
-      return value;
-    });
+    return this.cache.read(key, dep, () => this.execute(spec, this.readPolicy));
   }
 
-  private async write(path: string, factUid: number, body: Record<string, unknown>): Promise<Fact | null> {
+  private async write(
+    path: string,
+    factUid: number,
+    entityUid: number | undefined,
+    body: Record<string, unknown>,
+  ): Promise<Fact | null> {
+    const touched = entityUid === undefined ? [factUid] : [factUid, entityUid];
     const spec: CallSpec<Fact | null> = {
       method: 'PUT',
       path,
@@ -384,14 +366,15 @@ export class ArchivistClient implements FactSource {
     } catch (err) {
       // The write may have been applied (timeout, lost answer): drop what we know of that fact.
       if (err instanceof ClarityError && err.code === 'ARCHIVIST_UNAVAILABLE') {
-        await this.invalidate([factUid]);
+        await this.invalidate(touched);
       }
       throw err;
     }
-    await this.invalidate(fact ? [fact.fact_uid, fact.lh_object_uid, fact.rh_object_uid] : [factUid]);
+    await this.invalidate(fact ? [...touched, fact.lh_object_uid, fact.rh_object_uid] : touched);
     return fact;
   }
 
+  /** One invalidation: both cache levels here, one message to the other replicas, one call per listener. */
   private async invalidate(uids: number[]): Promise<void> {
     const deps = [...new Set(uids.map(String)), SEARCH_DEP];
     await this.cache.invalidate(deps);
@@ -414,9 +397,8 @@ export class ArchivistClient implements FactSource {
       .filter((d) => d !== SEARCH_DEP)
       .map(Number)
       .filter(Number.isSafeInteger);
-    for (const uid of uids) {
-      for (const listener of this.listeners) notify(() => listener(uid));
-    }
+    if (uids.length === 0) return;
+    for (const listener of this.listeners) notify(() => listener(uids));
   }
 
   private async execute<T>(spec: CallSpec<T>, policy: IPolicy): Promise<T> {

@@ -3,16 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
-import {
-  closeRedisConnection,
-  createRedisConnection,
-  pingRedis,
-  subscriberConnectionOptions,
-} from './redis-connection.js';
-
-export type RedisStatus = 'disabled' | 'connected' | 'unavailable';
-
-const PING_TIMEOUT_MS = 1000;
+import { closeRedisConnection, createRedisConnection, subscriberConnectionOptions } from './redis-connection.js';
 
 /**
  * Owns Clarity's Redis connections when `config.redis.url` is set: the shared
@@ -43,11 +34,6 @@ export class RedisService implements OnApplicationShutdown {
     return this.client !== undefined;
   }
 
-  /** ioredis connection status of the main client ('ready' when usable), or 'disabled'. */
-  get status(): string {
-    return this.client?.status ?? 'disabled';
-  }
-
   /** A new connection with the main client's options; closed with the service. */
   duplicate(overrides: RedisOptions = {}): Redis {
     if (!this.client) throw new Error('Redis is not configured');
@@ -61,11 +47,6 @@ export class RedisService implements OnApplicationShutdown {
   /** A connection for SUBSCRIBE (queues its commands until connected, re-subscribes on reconnect). */
   createSubscriber(): Redis {
     return this.duplicate(subscriberConnectionOptions({ connectionName: 'clarity-sub' }));
-  }
-
-  /** PING with a short timeout, for health. */
-  async ping(timeoutMs = PING_TIMEOUT_MS): Promise<RedisStatus> {
-    return this.client ? pingRedis(this.client, timeoutMs) : 'disabled';
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -186,7 +186,3 @@ export interface EngineOptions {
   /** Relation roots whose subtypes cone forms the relation hierarchy; default [2850]. */
   relationRoots?: number[];
 }
-
-export function isIndividualModel(m: SemanticModel): m is IndividualModel {
-  return m.nature === 'individual';
-}

@@ -23,9 +23,9 @@ export interface ModelUpdatedEvent {
 
 /**
  * Updates of definitions, names and collections (spec §3): picks the entity's
- * definitive fact, submits the change to the Archivist (which invalidates the
- * cached facts on every replica), writes the change log and announces the
- * change to subscribers.
+ * definitive fact, submits the change to the Archivist (the client's write is
+ * the update's one invalidation of the cached facts and models, here and on
+ * every replica), writes the change log and announces the change to subscribers.
  */
 @Injectable()
 export class ModelUpdateService {
@@ -46,12 +46,11 @@ export class ModelUpdateService {
     userId: string,
     p: { uid: number; partial_definition: string; full_definition: string; fact_uid?: number },
   ) {
-    const fact = await this.models.engine.definitiveFactFor(p.uid, p.fact_uid);
-    await this.archivist.submitDefinition({
-      fact_uid: fact.fact_uid,
-      partial_definition: p.partial_definition,
-      full_definition: p.full_definition,
-    });
+    const fact = await this.models.definitiveFactFor(p.uid, p.fact_uid);
+    await this.archivist.submitDefinition(
+      { fact_uid: fact.fact_uid, partial_definition: p.partial_definition, full_definition: p.full_definition },
+      p.uid,
+    );
     await this.record(
       userId,
       p.uid,
@@ -69,8 +68,8 @@ export class ModelUpdateService {
   }
 
   async updateName(userId: string, p: { uid: number; name: string; fact_uid?: number }) {
-    const fact = await this.models.engine.definitiveFactFor(p.uid, p.fact_uid);
-    await this.archivist.submitName({ fact_uid: fact.fact_uid, name: p.name });
+    const fact = await this.models.definitiveFactFor(p.uid, p.fact_uid);
+    await this.archivist.submitName({ fact_uid: fact.fact_uid, name: p.name }, p.uid);
     await this.record(userId, p.uid, fact.fact_uid, 'name', fact.lh_object_name, p.name);
     return { fact_uid: fact.fact_uid, updated: true as const, name: p.name };
   }
@@ -78,11 +77,10 @@ export class ModelUpdateService {
   async updateCollection(userId: string, p: { fact_uid: number; collection_uid: number; collection_name: string }) {
     const fact = await this.archivist.fact(p.fact_uid);
     if (!fact) throw new ClarityError('NOT_FOUND', `Fact with UID ${p.fact_uid} not found`);
-    await this.archivist.submitCollection({
-      fact_uid: p.fact_uid,
-      collection_uid: p.collection_uid,
-      collection_name: p.collection_name,
-    });
+    await this.archivist.submitCollection(
+      { fact_uid: p.fact_uid, collection_uid: p.collection_uid, collection_name: p.collection_name },
+      fact.lh_object_uid,
+    );
     const before =
       fact.collection_uid !== undefined ? { uid: fact.collection_uid, name: fact.collection_name ?? '' } : null;
     await this.record(userId, fact.lh_object_uid, p.fact_uid, 'collection', before, {
@@ -105,7 +103,6 @@ export class ModelUpdateService {
     oldValue: unknown,
     newValue: unknown,
   ): Promise<void> {
-    await this.archivist.invalidateEntity(uid);
     const change: ModelChange = {
       field,
       fact_uid: factUid,

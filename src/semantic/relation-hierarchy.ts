@@ -37,11 +37,6 @@ export class RelationHierarchy {
     }
   }
 
-  /** Number of relation types the hierarchy knows. */
-  get size(): number {
-    return this.known.size;
-  }
-
   isKnown(relTypeUid: number): boolean {
     return this.known.has(relTypeUid);
   }

@@ -54,10 +54,3 @@ export const PART_ROOTS: ReadonlyArray<{ root: number; part: PartKey }> = [
 
 /** Default root(s) of the relation hierarchy: 2850 "relation". */
 export const DEFAULT_RELATION_ROOTS: readonly number[] = [Category.RELATION];
-
-/** Parts whose facts make an entity's definitive facts. */
-export const DEFINITIVE_PARTS: ReadonlySet<PartKey> = new Set<PartKey>([
-  'specialization',
-  'qualification',
-  'classification',
-]);

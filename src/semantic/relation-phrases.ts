@@ -1,5 +1,5 @@
 import type { Fact } from '../gellish/fact.js';
-import type { FactMemo } from './fact-memo.js';
+import { Memo } from './memo.js';
 import type { RelationHierarchy } from './relation-hierarchy.js';
 import { PART_ROOTS, type PartKey } from './relation-parts.js';
 
@@ -23,22 +23,19 @@ const norm = (s: string): string => s.trim().toLowerCase();
  * sides as the relation type's uid). Read from the memoised facts of the relation type.
  */
 export class RelationPhrases {
-  private readonly sets = new Map<number, Promise<PhraseSets>>();
+  private readonly sets: Memo<number, PhraseSets>;
   private rootTable: Promise<Map<string, PhraseMatch>> | undefined;
 
   constructor(
-    private readonly memo: FactMemo,
+    facts: Memo<number, Fact[]>,
+    maxEntries: number,
     private readonly hierarchy: () => RelationHierarchy,
-  ) {}
+  ) {
+    this.sets = new Memo(maxEntries, async (uid) => this.extract(uid, await facts.get(uid)));
+  }
 
   phrasesOf(relTypeUid: number): Promise<PhraseSets> {
-    let p = this.sets.get(relTypeUid);
-    if (!p) {
-      p = this.memo.factsOf(relTypeUid).then((facts) => this.extract(relTypeUid, facts));
-      this.sets.set(relTypeUid, p);
-      p.catch(() => this.sets.delete(relTypeUid));
-    }
-    return p;
+    return this.sets.get(relTypeUid);
   }
 
   private extract(relTypeUid: number, facts: readonly Fact[]): PhraseSets {

@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { ClarityError } from '../common/clarity-error.js';
 import type { CategoryName, Fact } from '../gellish/fact.js';
 import { CATEGORY_PRECEDENCE } from '../gellish/gellish-uids.js';
@@ -7,9 +6,9 @@ import { buildCategoryParts } from './category-parts.js';
 import { classifyFacts } from './classified-fact.js';
 import { collectionOf, definitionsOf, legacyKeys, synonymsOf } from './common-fields.js';
 import { EntityView } from './entity-view.js';
-import { FactMemo } from './fact-memo.js';
 import type { FactSource } from './fact-source.js';
 import { mapBounded } from './bounded-map.js';
+import { Memo } from './memo.js';
 import type {
   EngineLogger,
   EngineOptions,
@@ -39,16 +38,18 @@ export interface BatchOptions extends ModelOptions {
  * entity seen are memoised in a bounded LRU, invalidated per uid by invalidate().
  */
 export class SemanticModelEngine {
-  private readonly memo: FactMemo;
-  private readonly views: LRUCache<number, Promise<EntityView>>;
+  /** `allRelatedFacts` per entity. */
+  private readonly facts: Memo<number, Fact[]>;
+  private readonly views: Memo<number, EntityView>;
   /**
    * Built models by uid (negative uid: built with includeFacts false). A model
    * depends on its ancestors' facts too, so any invalidation empties it.
    */
-  private readonly models: LRUCache<number, Promise<SemanticModel>>;
+  private readonly models: Memo<number, SemanticModel, ModelOptions>;
   private readonly phrases: RelationPhrases;
   private readonly logger: EngineLogger | undefined;
   private readonly relationRoots: readonly number[];
+  /** One value, not a keyed cache: a plain shared promise (dropped on failure) rather than a Memo. */
   private hierarchyPromise: Promise<RelationHierarchy> | undefined;
   private loadedHierarchy: RelationHierarchy | undefined;
 
@@ -57,12 +58,12 @@ export class SemanticModelEngine {
     options: EngineOptions = {},
   ) {
     const size = options.cacheSize ?? DEFAULT_CACHE_SIZE;
-    this.memo = new FactMemo(source, size);
-    this.views = new LRUCache<number, Promise<EntityView>>({ max: Math.max(1, size) });
-    this.models = new LRUCache<number, Promise<SemanticModel>>({ max: Math.max(1, Math.min(size, MAX_MODEL_MEMO)) });
+    this.facts = new Memo(size, (uid) => source.allRelatedFacts(uid));
+    this.views = new Memo(size, (uid) => this.buildView(uid));
+    this.models = new Memo(Math.min(size, MAX_MODEL_MEMO), (key, options) => this.buildModel(Math.abs(key), options));
     this.logger = options.logger;
     this.relationRoots = options.relationRoots ?? DEFAULT_RELATION_ROOTS;
-    this.phrases = new RelationPhrases(this.memo, () => {
+    this.phrases = new RelationPhrases(this.facts, size, () => {
       if (!this.loadedHierarchy) throw new Error('relation hierarchy not loaded');
       return this.loadedHierarchy;
     });
@@ -83,49 +84,37 @@ export class SemanticModelEngine {
     return this.hierarchyPromise;
   }
 
-  /** Drops the relation hierarchy (and everything classified with it) and loads it again. */
-  async refresh(): Promise<void> {
-    this.hierarchyPromise = undefined;
-    this.loadedHierarchy = undefined;
+  /** Forgets everything memoised about these entities (after an update of their facts). */
+  invalidate(...uids: number[]): void {
     this.models.clear();
-    this.views.clear();
-    this.phrases.clear();
-    await this.relationHierarchy();
-  }
-
-  /** Forgets everything memoised about one entity (after an update of its facts). */
-  invalidate(uid: number): void {
-    this.models.clear();
-    this.memo.invalidate(uid);
-    this.views.delete(uid);
-    this.phrases.invalidate(uid);
+    for (const uid of uids) {
+      this.facts.delete(uid);
+      this.views.delete(uid);
+      this.phrases.invalidate(uid);
+    }
   }
 
   /** Forgets all memoised facts (the hierarchy stays). */
   clear(): void {
     this.models.clear();
-    this.memo.clear();
+    this.facts.clear();
     this.views.clear();
     this.phrases.clear();
   }
 
   private view(uid: number): Promise<EntityView> {
-    const hit = this.views.get(uid);
-    if (hit) return hit;
-    const p = (async () => {
-      const h = await this.relationHierarchy();
-      const facts = await this.memo.factsOf(uid);
-      if (facts.length === 0) {
-        this.memo.invalidate(uid);
-        this.views.delete(uid);
-      }
-      return new EntityView(uid, facts, await classifyFacts(facts, h, this.phrases));
-    })();
-    this.views.set(uid, p);
-    p.catch(() => {
-      if (this.views.get(uid) === p) this.views.delete(uid);
-    });
-    return p;
+    return this.views.get(uid);
+  }
+
+  private async buildView(uid: number): Promise<EntityView> {
+    const h = await this.relationHierarchy();
+    const facts = await this.facts.get(uid);
+    if (facts.length === 0) {
+      // Unknown uids are not remembered (the entity may appear later); its callers still get the view.
+      this.facts.delete(uid);
+      this.views.delete(uid);
+    }
+    return new EntityView(uid, facts, await classifyFacts(facts, h, this.phrases));
   }
 
   private async existing(uid: number): Promise<EntityView> {
@@ -145,15 +134,7 @@ export class SemanticModelEngine {
    * must treat it as read-only.
    */
   getModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
-    const key = options.includeFacts === false ? -uid : uid;
-    const hit = this.models.get(key);
-    if (hit) return hit;
-    const p = this.buildModel(uid, options);
-    this.models.set(key, p);
-    p.catch(() => {
-      if (this.models.get(key) === p) this.models.delete(key);
-    });
-    return p;
+    return this.models.get(options.includeFacts === false ? -uid : uid, options);
   }
 
   private async buildModel(uid: number, options: ModelOptions): Promise<SemanticModel> {
@@ -276,12 +257,6 @@ export class SemanticModelEngine {
     const definitive = self.definitiveFacts()[0];
     if (!definitive) throw ClarityError.badRequest(`Entity with UID ${uid} has no definitive fact`);
     return definitive.fact;
-  }
-
-  /** Nature and category of an entity. */
-  async natureAndCategory(uid: number): Promise<{ nature: ModelNature; category: CategoryName }> {
-    const model = await this.getModel(uid, { includeFacts: false });
-    return { nature: model.nature, category: model.category };
   }
 }
 

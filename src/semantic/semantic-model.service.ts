@@ -9,12 +9,13 @@ const BATCH_CONCURRENCY = 8;
 
 /**
  * Nest edge of the semantic model engine: the engine is plain TypeScript over a
- * FactSource, here the Archivist client. Invalidations from the client (local
- * updates and other replicas) reach the engine's own memo.
+ * FactSource, here the Archivist client, and stays private to this service.
+ * Invalidations from the client (local updates and other replicas) reach the
+ * engine's own memo.
  */
 @Injectable()
 export class SemanticModelService {
-  readonly engine: SemanticModelEngine;
+  private readonly engine: SemanticModelEngine;
 
   constructor(archivist: ArchivistClient, @Inject(LOGGER) logger: Logger) {
     this.engine = new SemanticModelEngine(archivist, {
@@ -23,7 +24,7 @@ export class SemanticModelService {
           logger.warn(message, { context: 'Semantic', ...meta }),
       },
     });
-    archivist.onInvalidate((uid) => this.engine.invalidate(uid));
+    archivist.onInvalidate((uids) => this.engine.invalidate(...uids));
     // After a Redis outage this replica may have missed other replicas' updates.
     archivist.onInvalidateAll(() => this.engine.clear());
   }
@@ -54,5 +55,13 @@ export class SemanticModelService {
 
   getFactsByEntity(uid: number): Promise<Fact[]> {
     return this.engine.getFactsByEntity(uid);
+  }
+
+  /**
+   * The fact an update of the entity's definition or name applies to: `factUid` when it
+   * is one of the entity's facts, else the entity's definitive fact (BAD_REQUEST otherwise).
+   */
+  definitiveFactFor(uid: number, factUid?: number): Promise<Fact> {
+    return this.engine.definitiveFactFor(uid, factUid);
   }
 }
