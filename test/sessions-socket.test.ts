@@ -121,6 +121,30 @@ describe('sessions over Socket.IO', () => {
     }
   });
 
+  test('the messages of spec §3 reach the client word for word', async () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['clarity.session/create', {}, "Required parameter 'name' not provided"],
+      ['clarity.session/create', { name: 5 }, "Parameter 'name' must be a string"],
+      ['clarity.session/create', { name: '   ' }, "Parameter 'name' must not be empty"],
+      [
+        'clarity.session/update',
+        { id: '00000000-0000-4000-8000-000000000000' },
+        "Required parameter 'version' not provided",
+      ],
+      ['clarity.session/update', { id: 7, version: 1 }, "Parameter 'id' must be a UUID string"],
+      ['clarity.session/get', {}, "Required parameter 'id' not provided"],
+      ['clarity.session/list', { limit: 0 }, "Parameter 'limit' must be an integer between 1 and 100"],
+      ['clarity.session/list', { includeState: 'yes' }, "Parameter 'includeState' must be true or false"],
+      ['clarity.session/create', [1], 'Payload must be a JSON object'],
+    ];
+    for (const [event, payload, message] of cases) {
+      const r = await request(alice, event, payload);
+      assert.equal(r.success, false, `${event} ${JSON.stringify(payload)}`);
+      assert.equal(r.code, 'BAD_REQUEST', `${event} ${JSON.stringify(payload)}`);
+      assert.equal(r.error, message, `${event} ${JSON.stringify(payload)}`);
+    }
+  });
+
   test('unicode names and a large state round-trip unchanged', async () => {
     const name = 'Pumpe P-101 — 泵 🚰 ñandú';
     const state = {

@@ -36,8 +36,4 @@ export class ConnectionSlots {
   get openCount(): number {
     return this.open;
   }
-
-  get pendingCount(): number {
-    return this.reserved;
-  }
 }

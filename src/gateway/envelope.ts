@@ -15,7 +15,7 @@ export type ResponseEnvelope =
       timestamp: string;
     };
 
-export interface UnwrappedRequest {
+interface UnwrappedRequest {
   params: unknown;
   correlationId?: string;
 }

@@ -1,18 +1,13 @@
 import type { z } from 'zod';
 import type { Socket } from 'socket.io';
-import {
-  batchParams,
-  historyParams,
-  subscriptionParams,
-  uidParams,
-  updateCollectionParams,
-  updateDefinitionParams,
-  updateNameParams,
-} from './request-schemas.js';
 import type { SemanticModelService } from '../semantic/semantic-model.service.js';
 import type { ModelUpdateService } from '../semantic/model-update.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ChangeLogService } from '../sessions/change-log.service.js';
+import { batchRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
+import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from '../semantic/model-update.schemas.js';
+import { historyRequestSchema } from '../change-log/change-log.schemas.js';
+import { subscriptionRequestSchema } from './subscription.schemas.js';
 import {
   createSessionSchema,
   listSessionsSchema,
@@ -26,12 +21,16 @@ export interface RouteContext {
   socket: Socket;
 }
 
+/** One event of the API: its canonical name, older aliases, the schema its parameters are parsed with, the call. */
 export interface Route<S extends z.ZodType = z.ZodType> {
   event: string;
   aliases?: string[];
   schema: S;
   handle(params: z.output<S>, ctx: RouteContext): Promise<unknown>;
 }
+
+/** Event name (canonical or alias) → route. */
+export type RouteTable = ReadonlyMap<string, Route>;
 
 export interface RouteDependencies {
   models: SemanticModelService;
@@ -55,67 +54,67 @@ const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
 ];
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): Map<string, Route> {
+export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
       event: 'clarity.model/get',
       aliases: ['clarity/model-get'],
-      schema: uidParams,
+      schema: modelRequestSchema,
       handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.model/get-batch',
       aliases: ['clarity/model-get-batch'],
-      schema: batchParams,
+      schema: batchRequestSchema,
       handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.kind/get',
       aliases: ['clarity/kind-get'],
-      schema: uidParams,
+      schema: modelRequestSchema,
       handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.individual/get',
       aliases: ['clarity/individual-get'],
-      schema: uidParams,
+      schema: modelRequestSchema,
       handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     ...CATEGORY_EVENTS.map(([event, category]) =>
       route({
         event,
-        schema: uidParams,
+        schema: modelRequestSchema,
         handle: (p) => models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts }),
       }),
     ),
     route({
       event: 'clarity.facts/get-by-entity',
-      schema: uidParams,
+      schema: modelRequestSchema,
       handle: (p) => models.getFactsByEntity(p.uid),
     }),
     route({
       event: 'clarity.model/update-definition',
-      schema: updateDefinitionParams,
+      schema: updateDefinitionSchema,
       handle: (p, ctx) => updates.updateDefinition(ctx.userId, p),
     }),
     route({
       event: 'clarity.model/update-name',
-      schema: updateNameParams,
+      schema: updateNameSchema,
       handle: (p, ctx) => updates.updateName(ctx.userId, p),
     }),
     route({
       event: 'clarity.model/update-collection',
-      schema: updateCollectionParams,
+      schema: updateCollectionSchema,
       handle: (p, ctx) => updates.updateCollection(ctx.userId, p),
     }),
     route({
       event: 'clarity.model/history',
-      schema: historyParams,
+      schema: historyRequestSchema,
       handle: (p) => changeLog.history(p.uid, p.limit),
     }),
     route({
       event: 'clarity.model/subscribe',
-      schema: subscriptionParams,
+      schema: subscriptionRequestSchema,
       handle: async (p, ctx) => {
         await ctx.socket.join(`${ENTITY_ROOM_PREFIX}${p.uid}`);
         return { uid: p.uid, subscribed: true };
@@ -123,7 +122,7 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
     }),
     route({
       event: 'clarity.model/unsubscribe',
-      schema: subscriptionParams,
+      schema: subscriptionRequestSchema,
       handle: async (p, ctx) => {
         await ctx.socket.leave(`${ENTITY_ROOM_PREFIX}${p.uid}`);
         return { uid: p.uid, subscribed: false };
@@ -162,3 +161,6 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
   }
   return table;
 }
+
+/** Injection token of the route table. */
+export const ROUTE_TABLE = Symbol('ROUTE_TABLE');

@@ -1,13 +1,42 @@
-import { Module } from '@nestjs/common';
+import { Module, type FactoryProvider } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { SemanticModule } from '../semantic/semantic.module.js';
+import { SemanticModelService } from '../semantic/semantic-model.service.js';
+import { ModelUpdateService } from '../semantic/model-update.service.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { ChangeLogService } from '../sessions/change-log.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
+import { ErrorMapper } from './error-mapper.js';
+import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
+import { OutgoingBacklogGuard } from './outgoing-backlog.js';
+import { RequestMetrics } from './request-metrics.js';
+import { RequestPipeline } from './request-pipeline.js';
 import { RequestTracker } from './request-tracker.js';
+
+/** The route table, built from the services the events call. */
+const routeTableProvider: FactoryProvider<RouteTable> = {
+  provide: ROUTE_TABLE,
+  useFactory: (
+    models: SemanticModelService,
+    updates: ModelUpdateService,
+    sessions: SessionsService,
+    changeLog: ChangeLogService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog }),
+  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService],
+};
 
 @Module({
   imports: [AuthModule, SemanticModule, SessionsModule],
-  providers: [ClarityGateway, RequestTracker],
+  providers: [
+    ClarityGateway,
+    RequestTracker,
+    routeTableProvider,
+    OutgoingBacklogGuard,
+    RequestMetrics,
+    ErrorMapper,
+    RequestPipeline,
+  ],
   exports: [RequestTracker],
 })
 export class GatewayModule {}

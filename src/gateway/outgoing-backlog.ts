@@ -1,4 +1,6 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
+import { LOGGER, type Logger } from '../logging/logging.module.js';
 
 /**
  * Most bytes a client may leave unread (queued by Clarity for that socket)
@@ -40,4 +42,26 @@ export function dropConnection(socket: Socket): void {
   const ws = conn.transport?.socket;
   if (typeof ws?.terminate === 'function') ws.terminate();
   else conn.close?.(true);
+}
+
+/**
+ * The back-pressure stage: a client that keeps asking but does not read its
+ * answers would grow this process without bound, so beyond
+ * MAX_OUTGOING_BACKLOG_BYTES unread it
+ * is disconnected (and its request dropped) instead of being answered.
+ */
+@Injectable()
+export class OutgoingBacklogGuard {
+  constructor(@Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>) {}
+
+  /** True when `socket` may be answered; false when it was dropped as a slow consumer. */
+  admit(socket: Socket, userId: string): boolean {
+    if (outgoingBacklogBytes(socket) <= MAX_OUTGOING_BACKLOG_BYTES) return true;
+    this.logger.warn(`Disconnecting a slow consumer: more than ${MAX_OUTGOING_BACKLOG_BYTES} bytes of answers unread`, {
+      context: 'Gateway',
+      userId,
+    });
+    dropConnection(socket);
+    return false;
+  }
 }

@@ -17,10 +17,6 @@ export class RequestTracker {
     }
   }
 
-  get count(): number {
-    return this.inFlight;
-  }
-
   /** Resolves when nothing is in flight, or after `timeoutMs` (returns false then). */
   async idle(timeoutMs: number): Promise<boolean> {
     if (this.inFlight === 0) return true;

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ClarityError } from '../common/clarity-error.js';
 import { checkJsonState } from './json-state.js';
-import { createSessionSchema, parseInput, updateSessionSchema, SESSION_STATE_MAX_BYTES } from './session.schemas.js';
+import { parseParams } from '../common/request-params.js';
+import {
+  createSessionSchema,
+  listSessionsSchema,
+  sessionIdParamsSchema,
+  updateSessionSchema,
+  SESSION_STATE_MAX_BYTES,
+} from './session.schemas.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 
@@ -18,24 +25,127 @@ function badRequest(call: () => unknown): string {
   assert.fail('expected BAD_REQUEST');
 }
 
-test('parseInput names the parameter, and says when it is missing', () => {
+const A_UUID = '0b6d3c8e-8d7f-4c1e-9a4b-2f1e0d9c8b7a';
+
+test('parseParams names the parameter, and says when it is missing', () => {
   assert.equal(
-    badRequest(() => parseInput(createSessionSchema, {})),
+    badRequest(() => parseParams(createSessionSchema, {})),
     "Required parameter 'name' not provided",
   );
+  assert.equal(
+    badRequest(() => parseParams(createSessionSchema, { name: 5 })),
+    "Parameter 'name' must be a string",
+  );
   assert.match(
-    badRequest(() => parseInput(createSessionSchema, { name: 'a', state: [] })),
+    badRequest(() => parseParams(createSessionSchema, { name: 'a', state: [] })),
     /^Parameter 'state' must be a JSON object$/,
   );
   assert.match(
-    badRequest(() => parseInput(updateSessionSchema, { id: 'x', version: 1 })),
+    badRequest(() => parseParams(updateSessionSchema, { id: 'x', version: 1 })),
     /^Parameter 'id'/,
   );
   assert.equal(
-    badRequest(() => parseInput(createSessionSchema, null)),
-    'Payload must be an object',
+    badRequest(() => parseParams(createSessionSchema, null)),
+    'Payload must be a JSON object',
   );
-  assert.deepEqual(parseInput(createSessionSchema, { name: ' n ', extra: 1 }), { name: 'n' });
+  assert.deepEqual(parseParams(createSessionSchema, { name: ' n ', extra: 1 }), { name: 'n' });
+});
+
+test('ids are UUIDs, answered in lower case; absent optional fields stay absent', () => {
+  assert.deepEqual(parseParams(sessionIdParamsSchema, { id: A_UUID.toUpperCase() }), { id: A_UUID });
+  assert.deepEqual(parseParams(updateSessionSchema, { id: A_UUID, version: 0 }), { id: A_UUID, version: 0 });
+  assert.deepEqual(parseParams(listSessionsSchema, {}), {});
+  assert.deepEqual(parseParams(listSessionsSchema, { limit: 100, cursor: 'c', includeState: true }), {
+    limit: 100,
+    cursor: 'c',
+    includeState: true,
+  });
+});
+
+test('every bad session input is BAD_REQUEST naming the parameter', () => {
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['bad uuid (get)', () => parseParams(sessionIdParamsSchema, { id: 'not-a-uuid' }), /Parameter 'id'/],
+    ['bad uuid (update)', () => parseParams(updateSessionSchema, { id: '1234', version: 1 }), /Parameter 'id'/],
+    ['bad uuid (delete)', () => parseParams(sessionIdParamsSchema, { id: "x' OR 1=1 --" }), /Parameter 'id'/],
+    ['empty name', () => parseParams(createSessionSchema, { name: '' }), /Parameter 'name'/],
+    ['blank name', () => parseParams(createSessionSchema, { name: '   ' }), /Parameter 'name'/],
+    [
+      '256-char name',
+      () => parseParams(createSessionSchema, { name: 'x'.repeat(256) }),
+      /Parameter 'name' must be at most 255/,
+    ],
+    ['missing name', () => parseParams(createSessionSchema, {}), /Required parameter 'name' not provided/],
+    ['number name', () => parseParams(createSessionSchema, { name: 42 }), /Parameter 'name'/],
+    ['NUL in name', () => parseParams(createSessionSchema, { name: 'a\u0000b' }), /Parameter 'name'/],
+    [
+      'array state',
+      () => parseParams(createSessionSchema, { name: 'a', state: [1, 2] }),
+      /Parameter 'state' must be a JSON object/,
+    ],
+    ['null state', () => parseParams(createSessionSchema, { name: 'a', state: null }), /Parameter 'state'/],
+    ['string state', () => parseParams(createSessionSchema, { name: 'a', state: 'x' }), /Parameter 'state'/],
+    [
+      'huge state',
+      () => parseParams(createSessionSchema, { name: 'a', state: { blob: 'x'.repeat(300 * 1024) } }),
+      /Parameter 'state' must not be larger than 262144 bytes/,
+    ],
+    [
+      '__proto__ key',
+      () =>
+        parseParams(createSessionSchema, {
+          name: 'a',
+          state: JSON.parse('{"a":{"b":[{"__proto__":{"polluted":1}}]}}'),
+        }),
+      /Parameter 'state' must not contain the key '__proto__'/,
+    ],
+    [
+      'constructor key',
+      () => parseParams(createSessionSchema, { name: 'a', state: { x: { constructor: 1 } } }),
+      /'constructor'/,
+    ],
+    [
+      'prototype key',
+      () => parseParams(updateSessionSchema, { id: A_UUID, state: { prototype: {} }, version: 1 }),
+      /'prototype'/,
+    ],
+    [
+      'NUL in state',
+      () => parseParams(createSessionSchema, { name: 'a', state: { t: 'a\u0000' } }),
+      /Parameter 'state'/,
+    ],
+    [
+      'lone surrogate in state',
+      () => parseParams(createSessionSchema, { name: 'a', state: { t: '\ud800' } }),
+      /Parameter 'state'/,
+    ],
+    [
+      'NaN in state',
+      () => parseParams(createSessionSchema, { name: 'a', state: { n: Number.NaN } }),
+      /Parameter 'state'/,
+    ],
+    [
+      'deep state',
+      () =>
+        parseParams(createSessionSchema, {
+          name: 'a',
+          state: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)),
+        }),
+      /Parameter 'state' must not be nested/,
+    ],
+    ['negative version', () => parseParams(updateSessionSchema, { id: A_UUID, version: -1 }), /Parameter 'version'/],
+    ['fractional version', () => parseParams(updateSessionSchema, { id: A_UUID, version: 1.5 }), /Parameter 'version'/],
+    ['huge version', () => parseParams(updateSessionSchema, { id: A_UUID, version: 2 ** 40 }), /Parameter 'version'/],
+    [
+      'missing version',
+      () => parseParams(updateSessionSchema, { id: A_UUID }),
+      /Required parameter 'version' not provided/,
+    ],
+    ['list limit over 100', () => parseParams(listSessionsSchema, { limit: 101 }), /Parameter 'limit'/],
+    ['list limit 0', () => parseParams(listSessionsSchema, { limit: 0 }), /Parameter 'limit'/],
+  ];
+  for (const [label, call, message] of cases) {
+    assert.match(badRequest(call), message, label);
+  }
 });
 
 test('any JSON object within the size limit and without forbidden keys is accepted', () => {

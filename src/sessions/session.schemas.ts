@@ -1,15 +1,23 @@
 import { z } from 'zod';
-import { ClarityError } from '../common/clarity-error.js';
+import {
+  Invalid,
+  isBoolean,
+  isIntegerBetween,
+  optionalParam,
+  parseParams,
+  requiredParam,
+  type Check,
+} from '../common/request-params.js';
 import { checkJsonState, isStorableText } from './json-state.js';
 
 export { isStorableText };
 
 /**
- * Input schemas of the session and change-log APIs. The gateway validates
- * request payloads with them at the edge (`parseInput(schema, payload)`), and
- * the services validate again with the same schemas (defence in depth). A bad
- * input is always ClarityError('BAD_REQUEST', "Parameter '<name>' …") or
- * "Required parameter '<name>' not provided" — never a database error.
+ * Request parameters of the session API (spec §3), built on the shared
+ * parameter builders and parsed once at the edge (the gateway's parseParams);
+ * SessionsService receives their parsed, typed output. A bad input is
+ * BAD_REQUEST "Parameter '<name>' …" or "Required parameter '<name>' not
+ * provided" — never a database error.
  */
 
 export const SESSION_NAME_MAX_CHARS = 255;
@@ -17,83 +25,99 @@ export const SESSION_NAME_MAX_CHARS = 255;
 export const SESSION_STATE_MAX_BYTES = 256 * 1024;
 export const SESSION_LIST_DEFAULT_LIMIT = 50;
 export const SESSION_LIST_MAX_LIMIT = 100;
-export const HISTORY_DEFAULT_LIMIT = 50;
-export const HISTORY_MAX_LIMIT = 500;
 /** `version` is a PostgreSQL int. */
 export const SESSION_VERSION_MAX = 2_147_483_647;
+/** Longest `cursor` (a `nextCursor` is far shorter). */
+const SESSION_CURSOR_MAX_CHARS = 200;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const sessionIdSchema = z
-  .string({ error: "Parameter 'id' must be a UUID string" })
-  .regex(UUID_RE, { error: "Parameter 'id' must be a UUID" })
-  .transform((id) => id.toLowerCase());
-
-export const sessionNameSchema = z
-  .string({ error: "Parameter 'name' must be a string" })
-  .transform((name) => name.trim())
-  .superRefine((name, ctx) => {
-    const chars = [...name].length;
-    if (chars === 0) {
-      ctx.addIssue({ code: 'custom', message: "Parameter 'name' must not be empty" });
-    } else if (chars > SESSION_NAME_MAX_CHARS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `Parameter 'name' must be at most ${SESSION_NAME_MAX_CHARS} characters long`,
-      });
-    } else if (!isStorableText(name)) {
-      ctx.addIssue({ code: 'custom', message: "Parameter 'name' contains characters that cannot be stored" });
-    }
-  });
-
 export type SessionState = Record<string, unknown>;
 
-export const sessionStateSchema = z.unknown().superRefine((state, ctx) => {
-  const problem = checkJsonState(state, SESSION_STATE_MAX_BYTES);
-  if (problem) ctx.addIssue({ code: 'custom', message: `Parameter 'state' ${problem}` });
-}) as unknown as z.ZodType<SessionState>;
+const A_STRING = new Invalid('must be a string');
+const A_UUID_STRING = new Invalid('must be a UUID string');
+const A_UUID = new Invalid('must be a UUID');
+const NOT_EMPTY = new Invalid('must not be empty');
+const NAME_TOO_LONG = new Invalid(`must be at most ${SESSION_NAME_MAX_CHARS} characters long`);
+const UNSTORABLE = new Invalid('contains characters that cannot be stored');
+const NON_NEGATIVE_INTEGER = new Invalid('must be a non-negative integer');
+const VERSION_TOO_BIG = new Invalid(`must be at most ${SESSION_VERSION_MAX}`);
+const CURSOR_TOO_LONG = new Invalid(`must be at most ${SESSION_CURSOR_MAX_CHARS} characters long`);
 
-export const sessionVersionSchema = z
-  .number({ error: "Parameter 'version' must be a non-negative integer" })
-  .int({ error: "Parameter 'version' must be a non-negative integer" })
-  .min(0, { error: "Parameter 'version' must be a non-negative integer" })
-  .max(SESSION_VERSION_MAX, { error: `Parameter 'version' must be at most ${SESSION_VERSION_MAX}` });
+/** A session id: a UUID string, answered in lower case. */
+const isSessionId: Check<string> = (value) => {
+  if (typeof value !== 'string') return A_UUID_STRING;
+  return UUID_RE.test(value) ? value.toLowerCase() : A_UUID;
+};
 
+/** A session name: trimmed, 1..255 characters, storable in PostgreSQL text. */
+const isSessionName: Check<string> = (value) => {
+  if (typeof value !== 'string') return A_STRING;
+  const name = value.trim();
+  const chars = [...name].length;
+  if (chars === 0) return NOT_EMPTY;
+  if (chars > SESSION_NAME_MAX_CHARS) return NAME_TOO_LONG;
+  return isStorableText(name) ? name : UNSTORABLE;
+};
+
+/** A session state: a JSON object within SESSION_STATE_MAX_BYTES, without prototype keys. */
+const isSessionState: Check<SessionState> = (value) => {
+  const problem = checkJsonState(value, SESSION_STATE_MAX_BYTES);
+  return problem === undefined ? (value as SessionState) : new Invalid(problem);
+};
+
+const isVersion: Check<number> = (value) => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return NON_NEGATIVE_INTEGER;
+  return value > SESSION_VERSION_MAX ? VERSION_TOO_BIG : value;
+};
+
+const isCursor: Check<string> = (value) => {
+  if (typeof value !== 'string') return A_STRING;
+  return value.length > SESSION_CURSOR_MAX_CHARS ? CURSOR_TOO_LONG : value;
+};
+
+/** `clarity.session/create`: `{name, state?}`. */
 export const createSessionSchema = z.object({
-  name: sessionNameSchema,
-  state: sessionStateSchema.optional(),
+  name: requiredParam('name', isSessionName),
+  state: optionalParam('state', isSessionState),
 });
-export type CreateSessionInput = z.input<typeof createSessionSchema>;
+export type CreateSessionInput = z.output<typeof createSessionSchema>;
 
+/** `clarity.session/list`: `{limit?, cursor?, includeState?}`. */
 export const listSessionsSchema = z.object({
-  limit: z
-    .number({ error: `Parameter 'limit' must be an integer between 1 and ${SESSION_LIST_MAX_LIMIT}` })
-    .int({ error: `Parameter 'limit' must be an integer between 1 and ${SESSION_LIST_MAX_LIMIT}` })
-    .min(1, { error: `Parameter 'limit' must be an integer between 1 and ${SESSION_LIST_MAX_LIMIT}` })
-    .max(SESSION_LIST_MAX_LIMIT, {
-      error: `Parameter 'limit' must be an integer between 1 and ${SESSION_LIST_MAX_LIMIT}`,
-    })
-    .optional(),
+  limit: optionalParam('limit', isIntegerBetween(1, SESSION_LIST_MAX_LIMIT)),
   /** The `nextCursor` of the previous page. */
-  cursor: z
-    .string({ error: "Parameter 'cursor' must be a string" })
-    .max(200, { error: "Parameter 'cursor' is invalid" })
-    .optional(),
+  cursor: optionalParam('cursor', isCursor),
   /** Items carry their `state` only when asked (states can be large). */
-  includeState: z.boolean({ error: "Parameter 'includeState' must be a boolean" }).optional(),
+  includeState: optionalParam('includeState', isBoolean),
 });
-export type ListSessionsInput = z.input<typeof listSessionsSchema>;
+export type ListSessionsInput = z.output<typeof listSessionsSchema>;
 
-export const sessionIdParamsSchema = z.object({ id: sessionIdSchema });
-export type SessionIdInput = z.input<typeof sessionIdParamsSchema>;
+/** `clarity.session/get` and `clarity.session/delete`: `{id}`. */
+export const sessionIdParamsSchema = z.object({ id: requiredParam('id', isSessionId) });
 
+/** `clarity.session/update`: `{id, name?, state?, version}`. */
 export const updateSessionSchema = z.object({
-  id: sessionIdSchema,
-  name: sessionNameSchema.optional(),
-  state: sessionStateSchema.optional(),
-  version: sessionVersionSchema,
+  id: requiredParam('id', isSessionId),
+  name: optionalParam('name', isSessionName),
+  state: optionalParam('state', isSessionState),
+  version: requiredParam('version', isVersion),
 });
-export type UpdateSessionInput = z.input<typeof updateSessionSchema>;
+export type UpdateSessionInput = z.output<typeof updateSessionSchema>;
+
+// ---- change-log inputs --------------------------------------------------------------
+// They move to src/change-log/ with ChangeLogService (issue 12, another branch); until
+// then ChangeLogService still imports them from here.
+
+export {
+  HISTORY_DEFAULT_LIMIT,
+  HISTORY_MAX_LIMIT,
+  historyRequestSchema,
+  type HistoryRequest as HistoryRequestInput,
+} from '../change-log/change-log.schemas.js';
+
+/** @deprecated Requests are parsed once at the edge with parseParams; only ChangeLogService still calls this. */
+export const parseInput = parseParams;
 
 const uidSchema = (param: string) =>
   z
@@ -125,36 +149,3 @@ export const recordChangeSchema = z.object({
     .refine(isStorableText, { error: "Parameter 'changedBy' contains characters that cannot be stored" }),
 });
 export type RecordChangeInput = z.input<typeof recordChangeSchema>;
-
-/** Payload of `clarity.model/history`: `{uid, limit?}`. */
-export const historyRequestSchema = z.object({
-  uid: uidSchema('uid'),
-  limit: z
-    .number({ error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .int({ error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .min(1, { error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .max(HISTORY_MAX_LIMIT, { error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .optional(),
-});
-export type HistoryRequestInput = z.input<typeof historyRequestSchema>;
-
-/**
- * Parses a request payload: returns the schema's output or throws
- * ClarityError('BAD_REQUEST') naming the first offending parameter.
- */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw ClarityError.badRequest('Payload must be an object');
-  }
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const param = issue?.path[0];
-  if (typeof param === 'string' && (input as Record<string, unknown>)[param] === undefined) {
-    throw ClarityError.badRequest(`Required parameter '${param}' not provided`);
-  }
-  const message = issue?.message ?? 'Invalid payload';
-  throw ClarityError.badRequest(
-    message.startsWith('Parameter ') || typeof param !== 'string' ? message : `Parameter '${param}' is invalid`,
-  );
-}

@@ -3,12 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ClarityError } from '../common/clarity-error.js';
 import { SessionRepository } from './session.repository.js';
 import {
-  createSessionSchema,
-  listSessionsSchema,
-  parseInput,
-  sessionIdParamsSchema,
   SESSION_LIST_DEFAULT_LIMIT,
-  updateSessionSchema,
   type CreateSessionInput,
   type ListSessionsInput,
   type UpdateSessionInput,
@@ -22,9 +17,10 @@ function notFound(id: string): ClarityError {
 
 /**
  * Modelling sessions of one user (`owner` = the token's `sub`). Another user's
- * session answers NOT_FOUND exactly like a missing one. Inputs are validated
- * with the schemas of session.schemas.ts (BAD_REQUEST naming the parameter);
- * an unreachable database is ClarityError('INTERNAL', 'Database unavailable').
+ * session answers NOT_FOUND exactly like a missing one. Inputs arrive parsed:
+ * the gateway validates each request once with the schemas of session.schemas.ts
+ * (BAD_REQUEST naming the parameter); an unreachable database is
+ * ClarityError('INTERNAL', 'Database unavailable').
  */
 @Injectable()
 export class SessionsService {
@@ -32,7 +28,7 @@ export class SessionsService {
 
   async create(owner: string, input: CreateSessionInput): Promise<SessionDto> {
     checkOwner(owner);
-    const { name, state } = parseInput(createSessionSchema, input);
+    const { name, state } = input;
     const record = await this.sessions.insert({ id: randomUUID(), owner, name, state: state ?? {} });
     return toSessionDto(record);
   }
@@ -45,7 +41,7 @@ export class SessionsService {
    */
   async list(owner: string, input: ListSessionsInput = {}): Promise<SessionListDto> {
     checkOwner(owner);
-    const { limit = SESSION_LIST_DEFAULT_LIMIT, cursor, includeState = false } = parseInput(listSessionsSchema, input);
+    const { limit = SESSION_LIST_DEFAULT_LIMIT, cursor, includeState = false } = input;
     const after = cursor === undefined ? undefined : decodeSessionCursor(cursor);
     const [records, total] = await Promise.all([
       this.sessions.listOwned(owner, { limit: limit + 1, after, includeState }),
@@ -62,9 +58,8 @@ export class SessionsService {
 
   async get(owner: string, id: string): Promise<SessionDto> {
     checkOwner(owner);
-    const params = parseInput(sessionIdParamsSchema, { id });
-    const record = await this.sessions.findOwned(owner, params.id);
-    if (!record) throw notFound(params.id);
+    const record = await this.sessions.findOwned(owner, id);
+    if (!record) throw notFound(id);
     return toSessionDto(record);
   }
 
@@ -74,7 +69,7 @@ export class SessionsService {
    */
   async update(owner: string, input: UpdateSessionInput): Promise<SessionDto> {
     checkOwner(owner);
-    const { id, name, state, version } = parseInput(updateSessionSchema, input);
+    const { id, name, state, version } = input;
     const updated = await this.sessions.updateIfVersion(owner, id, version, { name, state });
     if (updated) return toSessionDto(updated);
     const current = await this.sessions.findOwned(owner, id);
@@ -87,10 +82,9 @@ export class SessionsService {
 
   async delete(owner: string, id: string): Promise<{ id: string; deleted: true }> {
     checkOwner(owner);
-    const params = parseInput(sessionIdParamsSchema, { id });
-    const deleted = await this.sessions.deleteOwned(owner, params.id);
-    if (!deleted) throw notFound(params.id);
-    return { id: params.id, deleted: true };
+    const deleted = await this.sessions.deleteOwned(owner, id);
+    if (!deleted) throw notFound(id);
+    return { id, deleted: true };
   }
 }
 

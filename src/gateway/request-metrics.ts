@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { RequestTracker } from './request-tracker.js';
+
+/**
+ * Accounting of one request: counted in flight (so a shutdown can wait for it)
+ * from start() to finish(), and its duration recorded in
+ * `clarity_request_duration_seconds` by operation and result category.
+ */
+@Injectable()
+export class RequestMetrics {
+  constructor(
+    @Inject(MetricsService) private readonly metrics: Pick<MetricsService, 'observeRequest'>,
+    @Inject(RequestTracker) private readonly tracker: Pick<RequestTracker, 'start' | 'finish'>,
+  ) {}
+
+  /** Returns the start time, to hand back to finish(). */
+  start(): number {
+    this.tracker.start();
+    return performance.now();
+  }
+
+  finish(operation: string, category: string, started: number): void {
+    this.tracker.finish();
+    this.metrics.observeRequest(operation, category, (performance.now() - started) / 1000);
+  }
+}
+
+/** The metric's category of a result: a model's Quintessential category, else `none`. */
+export function categoryOf(result: unknown): string {
+  if (typeof result === 'object' && result !== null && 'category' in result) {
+    const category = (result as { category: unknown }).category;
+    if (typeof category === 'string') return category;
+  }
+  return 'none';
+}

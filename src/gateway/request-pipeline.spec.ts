@@ -1,0 +1,189 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import type { Socket } from 'socket.io';
+import type { Logger } from '../logging/logging.module.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import { currentContext, type RequestContext } from '../logging/request-context.js';
+import { ClarityError } from '../common/clarity-error.js';
+import { uid } from '../common/request-params.js';
+import type { Route, RouteTable } from './event-routes.js';
+import { ErrorMapper } from './error-mapper.js';
+import { MAX_OUTGOING_BACKLOG_BYTES, OutgoingBacklogGuard } from './outgoing-backlog.js';
+import { PreEncodedJson } from './pre-encoded-parser.js';
+import { RequestMetrics } from './request-metrics.js';
+import { RequestPipeline, type Client } from './request-pipeline.js';
+import type { RequestTracker } from './request-tracker.js';
+
+type Json = Record<string, any>;
+
+/** The pipeline over fakes: no services, no Socket.IO server. */
+function setup() {
+  const seen: Array<{ params: unknown; context: RequestContext | undefined }> = [];
+  const route: Route = {
+    event: 'test/get',
+    aliases: ['test/old-get'],
+    schema: z.object({ uid: uid('uid') }),
+    handle: async (params) => {
+      seen.push({ params, context: currentContext() });
+      const { uid: id } = params as { uid: number };
+      if (id === 404) throw ClarityError.notFound(404);
+      if (id === 500) throw new Error('database exploded');
+      return { uid: id, category: 'aspect' };
+    },
+  };
+  const routes: RouteTable = new Map([
+    ['test/get', route],
+    ['test/old-get', route],
+  ]);
+  const logs: Array<[string, string]> = [];
+  const logger = {
+    warn: (message: string) => logs.push(['warn', message]),
+    error: (message: string) => logs.push(['error', message]),
+  } as unknown as Logger;
+  const observed: Array<[string, string]> = [];
+  let inFlight = 0;
+  const metrics = new RequestMetrics(
+    { observeRequest: (op: string, category: string) => observed.push([op, category]) } as unknown as MetricsService,
+    { start: () => (inFlight += 1), finish: () => (inFlight -= 1) } as unknown as RequestTracker,
+  );
+  const pipeline = new RequestPipeline(routes, new OutgoingBacklogGuard(logger), metrics, new ErrorMapper(logger));
+  const emitted: Array<[string, unknown]> = [];
+  const transport = { bufferedAmount: 0, terminated: false, terminate: () => (transport.terminated = true) };
+  const socket = {
+    connected: true,
+    conn: { transport: { socket: transport }, writeBuffer: [] },
+    emit: (event: string, answer: unknown) => emitted.push([event, answer]),
+  } as unknown as Socket & { connected: boolean };
+  let tokens = 100;
+  const client: Client = { userId: 'alice', bucket: { tryTake: () => tokens-- > 0 } };
+  return {
+    pipeline,
+    socket,
+    client,
+    transport,
+    seen,
+    logs,
+    observed,
+    emitted,
+    inFlight: () => inFlight,
+    exhaust: () => (tokens = 0),
+    /** Sends with an ack; resolves with the parsed envelope once the request is fully done. */
+    ask(event: unknown, ...payload: unknown[]): Promise<Json> {
+      return new Promise((resolve) => {
+        pipeline.handle(socket, client, event, [
+          ...payload,
+          (answer: unknown) =>
+            setImmediate(() =>
+              resolve(answer instanceof PreEncodedJson ? (JSON.parse(answer.json) as Json) : (answer as Json)),
+            ),
+        ]);
+      });
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('RequestPipeline', () => {
+  test('a routed request is parsed, run in its context, answered pre-encoded and measured', async () => {
+    const t = setup();
+    const r = await t.ask('test/old-get', { id: 'req-7', type: 'request', payload: { uid: '42' } });
+    assert.equal(r.success, true);
+    assert.deepEqual(r.data, { uid: 42, category: 'aspect' });
+    assert.equal(r.correlationId, 'req-7');
+    assert.deepEqual(t.seen[0]!.params, { uid: 42 });
+    assert.deepEqual(t.seen[0]!.context, { correlationId: 'req-7', userId: 'alice', operation: 'test/get' });
+    assert.deepEqual(t.observed, [['test/get', 'aspect']]);
+    assert.equal(t.inFlight(), 0);
+  });
+
+  test('without a client correlation id the context gets a fresh one, the envelope none', async () => {
+    const t = setup();
+    const r = await t.ask('test/get', { uid: 1 });
+    assert.equal('correlationId' in r, false);
+    assert.match(t.seen[0]!.context!.correlationId, /^[0-9a-f-]{36}$/);
+  });
+
+  test('invalid parameters are BAD_REQUEST with the spec message, measured as an error', async () => {
+    const t = setup();
+    assert.deepEqual(
+      [await t.ask('test/get', {})].map((r) => [r.code, r.error]),
+      [['BAD_REQUEST', "Required parameter 'uid' not provided"]],
+    );
+    const notObject = await t.ask('test/get', [1, 2]);
+    assert.equal(notObject.error, 'Payload must be a JSON object');
+    const ackOnly = await t.ask('test/get');
+    assert.equal(ackOnly.error, "Required parameter 'uid' not provided");
+    assert.equal(t.seen.length, 0, 'the handler never ran');
+    assert.deepEqual(t.observed, [
+      ['test/get', 'error'],
+      ['test/get', 'error'],
+      ['test/get', 'error'],
+    ]);
+    assert.equal(t.inFlight(), 0);
+  });
+
+  test('domain errors keep their code and message; anything else is INTERNAL and logged', async () => {
+    const t = setup();
+    const missing = await t.ask('test/get', { uid: 404 });
+    assert.deepEqual([missing.code, missing.error], ['NOT_FOUND', 'Entity with UID 404 not found']);
+    const broken = await t.ask('test/get', { id: 'c-1', type: 'request', payload: { uid: 500 } });
+    assert.deepEqual(
+      [broken.code, broken.error, broken.correlationId],
+      ['INTERNAL', 'Internal error (correlation id c-1)', 'c-1'],
+    );
+    assert.deepEqual(t.logs, [['error', 'Unexpected failure in test/get: database exploded']]);
+  });
+
+  test('an unknown event: BAD_REQUEST to an ack, nothing without one', async () => {
+    const t = setup();
+    const r = await t.ask('test/nothing', { uid: 1 });
+    assert.deepEqual([r.code, r.error], ['BAD_REQUEST', "Unknown event 'test/nothing'"]);
+    t.pipeline.handle(t.socket, t.client, 'test/nothing', [{ uid: 1 }]);
+    t.pipeline.handle(t.socket, t.client, 42, [{ uid: 1 }]);
+    await settle();
+    assert.deepEqual(t.emitted, []);
+    assert.deepEqual(t.observed, []);
+  });
+
+  test('without an ack the answer is emitted as an event of the route’s name', async () => {
+    const t = setup();
+    t.pipeline.handle(t.socket, t.client, 'test/get', [{ uid: 3 }]);
+    await settle();
+    assert.equal(t.emitted.length, 1);
+    assert.equal(t.emitted[0]![0], 'test/get');
+    assert.ok(t.emitted[0]![1] instanceof PreEncodedJson);
+  });
+
+  test('an empty bucket answers RATE_LIMITED without running or measuring the request', async () => {
+    const t = setup();
+    t.exhaust();
+    const r = await t.ask('test/get', { id: 'r-1', type: 'request', payload: { uid: 1 } });
+    assert.deepEqual([r.code, r.error, r.correlationId], ['RATE_LIMITED', 'Too many requests: slow down', 'r-1']);
+    assert.equal(t.seen.length, 0);
+    assert.deepEqual(t.observed, []);
+  });
+
+  test('a client that does not read its answers is dropped before anything else', async () => {
+    const t = setup();
+    t.transport.bufferedAmount = MAX_OUTGOING_BACKLOG_BYTES + 1;
+    let answered = false;
+    t.pipeline.handle(t.socket, t.client, 'test/get', [{ uid: 1 }, () => (answered = true)]);
+    await settle();
+    assert.equal(t.transport.terminated, true);
+    assert.equal(answered, false);
+    assert.equal(t.seen.length, 0);
+    assert.equal(t.logs[0]![0], 'warn');
+  });
+
+  test('nothing is sent to a socket that disconnected meanwhile', async () => {
+    const t = setup();
+    t.socket.connected = false;
+    let answered = false;
+    t.pipeline.handle(t.socket, t.client, 'test/get', [{ uid: 1 }, () => (answered = true)]);
+    await settle();
+    assert.equal(answered, false);
+    assert.deepEqual(t.observed, [['test/get', 'aspect']]);
+  });
+});

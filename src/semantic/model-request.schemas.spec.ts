@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClarityError } from '../common/clarity-error.js';
+import { parseParams } from '../common/request-params.js';
+import { batchRequestSchema, MAX_BATCH, modelRequestSchema } from './model-request.schemas.js';
+import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from './model-update.schemas.js';
+
+function message(call: () => unknown): string {
+  try {
+    call();
+  } catch (error) {
+    assert.ok(error instanceof ClarityError && error.code === 'BAD_REQUEST', String(error));
+    return error.message;
+  }
+  assert.fail('expected BAD_REQUEST');
+}
+
+test('model reads: {uid, includeFacts?}', () => {
+  assert.deepEqual(parseParams(modelRequestSchema, { uid: '730044', includeFacts: true }), {
+    uid: 730044,
+    includeFacts: true,
+  });
+  assert.deepEqual(parseParams(modelRequestSchema, { uid: 1 }), { uid: 1 });
+  assert.equal(
+    message(() => parseParams(modelRequestSchema, {})),
+    "Required parameter 'uid' not provided",
+  );
+});
+
+test('get-batch: 1..MAX_BATCH positive integers, duplicates allowed', () => {
+  assert.deepEqual(parseParams(batchRequestSchema, { uids: [3, '3', 1] }), { uids: [3, 3, 1] });
+  assert.equal(
+    message(() => parseParams(batchRequestSchema, {})),
+    "Required parameter 'uids' not provided",
+  );
+  for (const bad of [[], Array.from({ length: MAX_BATCH + 1 }, () => 1), 5, '5', { 0: 1, length: 1 }]) {
+    assert.equal(
+      message(() => parseParams(batchRequestSchema, { uids: bad })),
+      `Parameter 'uids' must be an array of 1..${MAX_BATCH} positive integers`,
+    );
+  }
+  assert.equal(
+    message(() => parseParams(batchRequestSchema, { uids: [1, 'x'] })),
+    "Parameter 'uids' must contain only positive integers",
+  );
+});
+
+test('model updates name the parameter that is missing or wrong', () => {
+  assert.equal(
+    message(() => parseParams(updateDefinitionSchema, { uid: 1, partial_definition: 'p' })),
+    "Required parameter 'full_definition' not provided",
+  );
+  assert.equal(
+    message(() => parseParams(updateNameSchema, { uid: 1, name: '' })),
+    "Parameter 'name' must be 1..255 characters long",
+  );
+  assert.equal(
+    message(() => parseParams(updateCollectionSchema, { fact_uid: 1, collection_uid: 2, collection_name: 7 })),
+    "Parameter 'collection_name' must be a string",
+  );
+  assert.deepEqual(parseParams(updateNameSchema, { uid: '5', name: 'n', fact_uid: null }), {
+    uid: 5,
+    name: 'n',
+    fact_uid: undefined,
+  });
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Invalid, optionalBoolean, parseUid, requiredParam, uid, type Check } from '../common/request-params.js';
+
+/** Request parameters of the semantic model reads (spec §3), parsed once at the edge with parseParams. */
+
+/** Most uids one `clarity.model/get-batch` may ask for. */
+export const MAX_BATCH = 100;
+
+/** `{uid, includeFacts?}`: model/get, kind/get, individual/get, the category events, facts/get-by-entity. */
+export const modelRequestSchema = z.object({ uid: uid('uid'), includeFacts: optionalBoolean('includeFacts') });
+
+const BATCH_SIZE = new Invalid(`must be an array of 1..${MAX_BATCH} positive integers`);
+const BATCH_ITEMS = new Invalid('must contain only positive integers');
+
+const isUidList: Check<number[]> = (value) => {
+  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_BATCH) return BATCH_SIZE;
+  const uids: number[] = [];
+  for (const item of value) {
+    const parsed = parseUid(item);
+    if (parsed === undefined) return BATCH_ITEMS;
+    uids.push(parsed);
+  }
+  return uids;
+};
+
+/** `{uids, includeFacts?}`: model/get-batch. */
+export const batchRequestSchema = z.object({
+  uids: requiredParam('uids', isUidList),
+  includeFacts: optionalBoolean('includeFacts'),
+});
