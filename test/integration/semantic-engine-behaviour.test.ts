@@ -6,7 +6,7 @@ import { SemanticModelEngine } from '../../src/semantic/semantic-model-engine.js
 import { InMemoryFactSource } from '../support/in-memory-fact-source.js';
 import { kbPath, loadTable } from '../support/gellish-tables.js';
 
-const kb = loadTable(kbPath());
+const kb = await loadTable(kbPath());
 let nextFact = 9_000_000;
 const fact = (l: number, ln: string, rel: number, phrase: string, r: number, rn: string): Fact => ({
   fact_uid: nextFact++,

@@ -65,6 +65,10 @@ function readKbFacts(): Fact[] {
     if (at(row, '7')) f.uom_name = at(row, '7');
     if (at(row, '50')) f.collection_uid = int(at(row, '50'));
     if (at(row, '68')) f.collection_name = at(row, '68');
+    if (at(row, '8')) f.approval_status = at(row, '8');
+    if (at(row, '9')) f.effective_from = at(row, '9');
+    if (at(row, '10')) f.latest_update = at(row, '10');
+    if (at(row, '12')) f.author = at(row, '12');
     return f;
   });
 }
@@ -421,13 +425,15 @@ const GOLDEN: Golden[] = [
   },
 ];
 
+const kb = await loadTable(kbPath());
+
 describe('bundled knowledge base: golden models', () => {
   const csvFacts = readKbFacts();
-  const engine = new SemanticModelEngine(new InMemoryFactSource(loadTable(kbPath())));
+  const engine = new SemanticModelEngine(new InMemoryFactSource(kb));
   const factsOf = (uid: number): Fact[] => csvFacts.filter((f) => f.lh_object_uid === uid || f.rh_object_uid === uid);
 
   test('the table helper feeding the engine reads the CSV as this test does', () => {
-    assert.deepStrictEqual(loadTable(kbPath()), csvFacts);
+    assert.deepStrictEqual(kb, csvFacts);
   });
 
   test('fact uids of the knowledge base are unique', () => {

@@ -1,12 +1,14 @@
+import { FactStore } from '../../src/archivist-server/fact-store.js';
 import type { Fact } from '../../src/gellish/fact.js';
-import { RelationType } from '../../src/gellish/gellish-uids.js';
 import type { FactSource } from '../../src/semantic/fact-source.js';
 
 export type FactSourceMethod = keyof FactSource;
 
 /**
- * Test helper: a FactSource over facts in memory, with the Archivist endpoints'
- * semantics, that counts calls per method and the largest number of calls in flight.
+ * The engine's FactSource over facts in memory, for tests: every query is answered
+ * by the embedded Archivist's FactStore (the one implementation of the Archivist
+ * endpoints' semantics). Answers come asynchronously and as copies, like answers
+ * read from HTTP; calls are counted per method, with the largest number in flight.
  */
 export class InMemoryFactSource implements FactSource {
   readonly calls: Record<FactSourceMethod, number> = {
@@ -21,19 +23,15 @@ export class InMemoryFactSource implements FactSource {
   readonly relatedFactsLog: number[] = [];
   inFlight = 0;
   maxInFlight = 0;
-  private byUid = new Map<number, Fact[]>();
-  private byFact = new Map<number, Fact>();
-  private specializationTypes = new Set<number>();
-  private children = new Map<number, Fact[]>();
+  private store: FactStore;
 
-  constructor(private facts: Fact[] = []) {
-    this.reindex();
+  constructor(facts: readonly Fact[] = []) {
+    this.store = FactStore.fromFacts(facts);
   }
 
-  /** Replaces all facts (e.g. to simulate an update) and rebuilds the indexes. */
-  setFacts(facts: Fact[]): void {
-    this.facts = facts;
-    this.reindex();
+  /** Replaces all facts (e.g. to simulate an update). */
+  setFacts(facts: readonly Fact[]): void {
+    this.store = FactStore.fromFacts(facts);
   }
 
   get totalCalls(): number {
@@ -46,63 +44,13 @@ export class InMemoryFactSource implements FactSource {
     this.maxInFlight = 0;
   }
 
-  private reindex(): void {
-    this.byUid = new Map();
-    this.byFact = new Map();
-    for (const f of this.facts) {
-      this.byFact.set(f.fact_uid, f);
-      for (const u of new Set([f.lh_object_uid, f.rh_object_uid])) {
-        const list = this.byUid.get(u) ?? [];
-        list.push(f);
-        this.byUid.set(u, list);
-      }
-    }
-    // Relation types in the specialization cone: 1146 and its subtypes, to a fixpoint.
-    this.specializationTypes = new Set([RelationType.SPECIALIZATION]);
-    for (let grown = true; grown;) {
-      grown = false;
-      for (const f of this.facts) {
-        if (
-          this.specializationTypes.has(f.rel_type_uid) &&
-          this.specializationTypes.has(f.rh_object_uid) &&
-          !this.specializationTypes.has(f.lh_object_uid)
-        ) {
-          this.specializationTypes.add(f.lh_object_uid);
-          grown = true;
-        }
-      }
-    }
-    this.children = new Map();
-    for (const f of this.facts) {
-      if (!this.specializationTypes.has(f.rel_type_uid)) continue;
-      const list = this.children.get(f.rh_object_uid) ?? [];
-      list.push(f);
-      this.children.set(f.rh_object_uid, list);
-    }
-  }
-
-  private descendants(uid: number): Set<number> {
-    const seen = new Set<number>();
-    const stack = [uid];
-    while (stack.length > 0) {
-      const u = stack.pop() as number;
-      for (const f of this.children.get(u) ?? []) {
-        if (!seen.has(f.lh_object_uid)) {
-          seen.add(f.lh_object_uid);
-          stack.push(f.lh_object_uid);
-        }
-      }
-    }
-    return seen;
-  }
-
-  private async count<T>(method: FactSourceMethod, compute: () => T): Promise<T> {
+  private async count<T>(method: FactSourceMethod, compute: (store: FactStore) => T): Promise<T> {
     this.calls[method]++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       await new Promise((resolve) => setImmediate(resolve));
-      return structuredClone(compute());
+      return structuredClone(compute(this.store));
     } finally {
       this.inFlight--;
     }
@@ -110,49 +58,26 @@ export class InMemoryFactSource implements FactSource {
 
   allRelatedFacts(uid: number): Promise<Fact[]> {
     this.relatedFactsLog.push(uid);
-    return this.count('allRelatedFacts', () => this.byUid.get(uid) ?? []);
+    return this.count('allRelatedFacts', (store) => store.allRelatedFacts(uid));
   }
 
   definitiveFacts(uid: number): Promise<Fact[]> {
-    return this.count('definitiveFacts', () => {
-      const classification = new Set([RelationType.CLASSIFICATION, ...this.descendants(RelationType.CLASSIFICATION)]);
-      return (this.byUid.get(uid) ?? []).filter(
-        (f) =>
-          f.lh_object_uid === uid &&
-          (this.specializationTypes.has(f.rel_type_uid) || classification.has(f.rel_type_uid)),
-      );
-    });
+    return this.count('definitiveFacts', (store) => store.definitiveFacts(uid));
   }
 
   subtypesCone(uid: number): Promise<Fact[]> {
-    return this.count('subtypesCone', () => {
-      const out: Fact[] = [];
-      for (const d of this.descendants(uid)) {
-        for (const f of this.byUid.get(d) ?? []) {
-          if (f.lh_object_uid === d && this.specializationTypes.has(f.rel_type_uid)) out.push(f);
-        }
-      }
-      return out;
-    });
+    return this.count('subtypesCone', (store) => store.subtypesCone(uid));
   }
 
   relatedOnSubtypeCone(lhObjectUid: number, relTypeUid: number): Promise<Fact[]> {
-    return this.count('relatedOnSubtypeCone', () => {
-      const cone = new Set([relTypeUid, ...this.descendants(relTypeUid)]);
-      return (this.byUid.get(lhObjectUid) ?? []).filter(
-        (f) => f.lh_object_uid === lhObjectUid && cone.has(f.rel_type_uid),
-      );
-    });
+    return this.count('relatedOnSubtypeCone', (store) => store.relatedOnSubtypeCone(lhObjectUid, relTypeUid));
   }
 
   classified(uid: number): Promise<Fact[]> {
-    return this.count('classified', () => {
-      const cone = new Set([RelationType.CLASSIFICATION, ...this.descendants(RelationType.CLASSIFICATION)]);
-      return (this.byUid.get(uid) ?? []).filter((f) => f.rh_object_uid === uid && cone.has(f.rel_type_uid));
-    });
+    return this.count('classified', (store) => store.classified(uid));
   }
 
   fact(factUid: number): Promise<Fact | null> {
-    return this.count('fact', () => this.byFact.get(factUid) ?? null);
+    return this.count('fact', (store) => store.fact(factUid) ?? null);
   }
 }
