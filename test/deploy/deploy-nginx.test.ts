@@ -14,6 +14,7 @@ import {
   canConnect,
   freePort,
   hasExecutable,
+  launchClarity,
   metricValue,
   renderLoopbackNginx,
   startProcess,
@@ -160,9 +161,8 @@ describe('nginx in front of two Clarity processes', { skip: skipReason }, () => 
       ARCHIVIST_URL: archivistUrl,
       SHUTDOWN_TIMEOUT_MS: '5000',
     };
-    const child = startProcess(label, process.execPath, [join(builtRoot, 'src', 'main.js')], { env, cwd: dir });
+    const child = await launchClarity({ label, env, cwd: dir, waitFor: 'ready', outputLimit: 200_000 });
     processes.push(child);
-    await waitForHttp(`http://127.0.0.1:${port}/health/ready`, child, 60_000);
     return { port, process: child };
   }
 
@@ -313,7 +313,7 @@ describe('nginx in front of two Clarity processes', { skip: skipReason }, () => 
     assert.equal(during[other], before[other] ?? 0);
 
     // Stop the serving backend the way Kubernetes does.
-    const code = await backends[served]!.process.stop();
+    const { code } = await backends[served]!.process.stop();
     assert.equal(code, 0, backends[served]!.process.output().slice(-2000));
     await Promise.all(
       clients.map((c) => (c.connected ? new Promise((r) => c.once('disconnect', r)) : Promise.resolve())),
