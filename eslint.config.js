@@ -1,4 +1,4 @@
-// ESLint flat config: typescript-eslint's recommended rules, plus "no console" in the service.
+// ESLint flat config: typescript-eslint's recommended rules; in the service, no console and no imports from test/ or scripts/.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -12,6 +12,17 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    rules: { 'no-console': 'error' },
+    rules: {
+      'no-console': 'error',
+      // The service never depends on test support or scripts (they are not built into it).
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/test/**', '**/scripts/**'], message: 'src/ must not import from test/ or scripts/.' },
+          ],
+        },
+      ],
+    },
   },
 );

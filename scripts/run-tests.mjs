@@ -1,16 +1,28 @@
 #!/usr/bin/env node
-// `npm test`: compiles the whole project (service, migrations, tests) with tsc,
-// then runs every unit spec (dist/src/**/*.spec.js) and integration test
-// (dist/test/**/*.test.js) with Node's built-in test runner.
-// Integration tests share real PostgreSQL/Redis and some restart them, so files
-// run one at a time unless TEST_CONCURRENCY says otherwise.
-// Extra arguments filter the files by substring: `npm test -- gateway auth`.
+// The test runner behind `npm test`, `npm run test:unit` and `npm run test:integration`.
+// Compiles the whole project (service, migrations, tests, scripts) with tsc, then runs
+// with Node's built-in test runner
+//   --unit         the unit specs beside the code (dist/src/**/*.spec.js): no PostgreSQL,
+//                  Redis, nginx or child process needed; files run in parallel;
+//   --integration  the tests under test/ (dist/test/**/*.test.js): real processes,
+//                  PostgreSQL, Redis, nginx; they share those servers and some restart
+//                  them, so files run one at a time unless TEST_CONCURRENCY says otherwise;
+//   neither        both, in one run (one summary).
+// Other arguments filter the files by path substring: `npm test -- gateway auth`.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = join(import.meta.dirname, '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const integrationOnly = args.includes('--integration');
+const filters = args.filter((arg) => arg !== '--unit' && arg !== '--integration');
+const runUnit = !integrationOnly;
+const runIntegration = !unitOnly;
 
 const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
 if (build.status !== 0) {
@@ -28,8 +40,11 @@ function collect(dir, suffix, out = []) {
   return out;
 }
 
-const filters = process.argv.slice(2);
-const files = [...collect(join(root, 'dist', 'src'), '.spec.js'), ...collect(join(root, 'dist', 'test'), '.test.js')]
+const files = [
+  ...(runUnit ? collect(join(root, 'dist', 'src'), '.spec.js') : []),
+  ...(runIntegration ? collect(join(root, 'dist', 'test'), '.test.js') : []),
+]
+  // compiled files whose source is gone (moved or deleted) are not run
   .filter((file) => existsSync(file.replace(/^(.*)\/dist\//, '$1/').replace(/\.js$/, '.ts')))
   .filter((file) => filters.length === 0 || filters.some((f) => relative(root, file).includes(f)))
   .sort();
@@ -40,7 +55,7 @@ if (files.length === 0) {
 }
 
 rmSync(join(root, 'dist', 'test-tmp'), { recursive: true, force: true });
-const concurrency = process.env.TEST_CONCURRENCY ?? '1';
+const concurrency = process.env.TEST_CONCURRENCY ?? (unitOnly ? String(availableParallelism()) : '1');
 const result = spawnSync(
   process.execPath,
   [

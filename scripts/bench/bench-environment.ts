@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { freePort } from './child-processes.js';
+import { freePort } from '../support/child-process.js';
 
 export interface DatabaseSetup {
   /** Environment of every Clarity process of the run. */

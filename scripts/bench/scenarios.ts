@@ -4,15 +4,9 @@ import { createInterface } from 'node:readline';
 import type { Socket } from 'socket.io-client';
 import type { ArchivistServer } from '../../src/archivist-server/index.js';
 import type { BenchOptions } from './bench-options.js';
-import { launchClarity, type ClarityInstance } from './clarity-launcher.js';
-import {
-  captureOutput,
-  cpuSeconds,
-  openFileLimit,
-  sleep,
-  spawnNodeWithRaisedLimit,
-  stopChild,
-} from './child-processes.js';
+import { sleep, startProcess } from '../support/child-process.js';
+import { launchClarity, type ClarityChild } from '../support/clarity-launcher.js';
+import { cpuSeconds, openFileLimit, residentKb } from './process-stats.js';
 import { runClosedLoop, runOnce, type LoadResult } from './closed-loop.js';
 import { summarizeLatencies, type LatencySummary } from './latency-summary.js';
 import { connectMany, type Envelope } from './socket-harness.js';
@@ -96,6 +90,35 @@ export interface ConnectionScenario {
 
 export type Outcome<T> = T | SkippedScenario | FailedScenario;
 
+/** A Clarity child of the benchmark, with its open-file limit and resident memory. */
+export interface ClarityInstance extends ClarityChild {
+  openFileLimit: number;
+  rssKb(): number;
+}
+
+/**
+ * Starts Clarity as the benchmark runs it: on loopback with the open-file limit raised,
+ * done once GET /health/ready answers 200 (with LOG_LEVEL=warn there is no "listening"
+ * line); with `cpuProfileDir` it writes a CPU profile there when it exits.
+ */
+async function startClarity(
+  ctx: BenchContext,
+  env: Record<string, string>,
+  cpuProfileDir?: string,
+): Promise<ClarityInstance> {
+  const clarity = await launchClarity({
+    env: { ...env, RELICA_CLARITY_API_HOST: '127.0.0.1' },
+    mainJs: ctx.mainJs,
+    nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
+    raiseOpenFileLimit: true,
+    waitFor: 'ready',
+    readyTimeoutMs: 120_000,
+    outputLimit: 200_000,
+    label: 'Clarity',
+  });
+  return Object.assign(clarity, { openFileLimit: openFileLimit(clarity.pid), rssKb: () => residentKb(clarity.pid) });
+}
+
 const MODEL_GET = 'clarity.model/get';
 const MODEL_BATCH = 'clarity.model/get-batch';
 
@@ -136,10 +159,17 @@ function warmRequest(ctx: BenchContext) {
  * of an average model: the transport's share of a warm request).
  */
 export async function bareServerScenario(ctx: BenchContext, paddingBytes = 0): Promise<LoadScenario> {
-  const child = spawnNodeWithRaisedLimit([join(ctx.benchDir, 'bare-server.js'), String(paddingBytes)], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
-  });
-  const output = captureOutput(child);
+  const bare = startProcess(
+    'bare server',
+    process.execPath,
+    [join(ctx.benchDir, 'bare-server.js'), String(paddingBytes)],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
+      raiseOpenFileLimit: true,
+      outputLimit: 200_000,
+    },
+  );
+  const { child, output } = bare;
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bare server did not start: ${output()}`)), 15_000);
@@ -162,7 +192,7 @@ export async function bareServerScenario(ctx: BenchContext, paddingBytes = 0): P
       closeAll(sockets);
     }
   } finally {
-    await stopChild(child);
+    await bare.stop();
   }
 }
 
@@ -241,7 +271,7 @@ export async function warmScenarios(ctx: BenchContext): Promise<{
 }> {
   const profileDir = ctx.options.profile ? join(ctx.resultsDir, 'profiles', `warm-${Date.now()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  let clarity = await launchClarity({ mainJs: ctx.mainJs, env: ctx.clarityEnv, cpuProfileDir: profileDir });
+  let clarity = await startClarity(ctx, ctx.clarityEnv, profileDir);
   let warm: LoadScenario;
   let batch: LoadScenario;
   try {
@@ -262,7 +292,7 @@ export async function warmScenarios(ctx: BenchContext): Promise<{
       if (profileDir) {
         closeAll(sockets);
         await clarity.stop();
-        clarity = await launchClarity({ mainJs: ctx.mainJs, env: ctx.clarityEnv });
+        clarity = await startClarity(ctx, ctx.clarityEnv);
         sockets = await connectMany(clarity.url, ctx.token, ctx.options.clients);
         await primeModels(ctx, sockets);
       }
@@ -296,7 +326,7 @@ function factCalls(byPath: Record<string, number>): number {
 /** 3. Cold clarity.model/get in a fresh process, Archivist calls per model counted at the Archivist. */
 export async function coldScenario(ctx: BenchContext): Promise<ColdScenario> {
   const env = { ...ctx.clarityEnv };
-  const clarity = await launchClarity({ mainJs: ctx.mainJs, env });
+  const clarity = await startClarity(ctx, env);
   const stats = ctx.archivist.stats;
   try {
     // Readiness polling (which pings the Archivist) has stopped: from here on the
@@ -376,19 +406,18 @@ interface FleetMessage {
 /** 5. Connection scale: `sockets` authenticated sockets to one Clarity, held with pings, one more refused. */
 export async function connectionScenario(ctx: BenchContext): Promise<ConnectionScenario> {
   const { sockets, holdSeconds, pingIntervalMs } = ctx.options;
-  const clarity: ClarityInstance = await launchClarity({
-    mainJs: ctx.mainJs,
-    env: {
-      ...ctx.clarityEnv,
-      WS_MAX_CONNECTIONS: String(sockets),
-      WS_PING_INTERVAL: String(pingIntervalMs),
-      WS_PING_TIMEOUT: String(Math.max(10_000, pingIntervalMs * 2)),
-    },
+  const clarity = await startClarity(ctx, {
+    ...ctx.clarityEnv,
+    WS_MAX_CONNECTIONS: String(sockets),
+    WS_PING_INTERVAL: String(pingIntervalMs),
+    WS_PING_TIMEOUT: String(Math.max(10_000, pingIntervalMs * 2)),
   });
   try {
     await sleep(1000);
     const rssBaselineKb = clarity.rssKb();
-    const fleet = spawnNodeWithRaisedLimit(
+    const fleet = startProcess(
+      'connection fleet',
+      process.execPath,
       [
         join(ctx.benchDir, 'connection-fleet.js'),
         JSON.stringify({
@@ -399,9 +428,12 @@ export async function connectionScenario(ctx: BenchContext): Promise<ConnectionS
           parallel: 200,
         }),
       ],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' } },
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
+        raiseOpenFileLimit: true,
+        outputLimit: 200_000,
+      },
     );
-    const fleetOutput = captureOutput(fleet);
     const messages: Partial<Record<FleetMessage['phase'], FleetMessage>> = {};
     let rssOpenKb = Number.NaN;
     let rssAfterHoldKb = Number.NaN;
@@ -413,7 +445,7 @@ export async function connectionScenario(ctx: BenchContext): Promise<ConnectionS
           () => reject(new Error(`connection fleet did not finish within ${timeoutMs} ms`)),
           timeoutMs,
         );
-        createInterface({ input: fleet.stdout! }).on('line', (line) => {
+        createInterface({ input: fleet.child.stdout! }).on('line', (line) => {
           let message: FleetMessage;
           try {
             message = JSON.parse(line) as FleetMessage;
@@ -423,7 +455,7 @@ export async function connectionScenario(ctx: BenchContext): Promise<ConnectionS
           messages[message.phase] = message;
           if (message.phase === 'opened') {
             rssOpenKb = clarity.rssKb();
-            fleetLimit = openFileLimit(fleet.pid!);
+            fleetLimit = openFileLimit(fleet.pid);
             ctx.log(
               `  ${String(message.opened)} sockets open in ${Number(message.seconds).toFixed(1)} s; holding ${holdSeconds} s`,
             );
@@ -438,15 +470,15 @@ export async function connectionScenario(ctx: BenchContext): Promise<ConnectionS
             reject(new Error(`connection fleet failed: ${String(message.error)}`));
           }
         });
-        fleet.once('exit', (code) => {
+        fleet.child.once('exit', (code) => {
           if (!messages.done) {
             clearTimeout(timer);
-            reject(new Error(`connection fleet exited ${code}: ${fleetOutput().slice(-2000)}`));
+            reject(new Error(`connection fleet exited ${code}: ${fleet.output().slice(-2000)}`));
           }
         });
       });
     } finally {
-      await stopChild(fleet, 'SIGTERM', 5000);
+      await fleet.stop('SIGTERM', 5000);
     }
     const opened = messages.opened!;
     const held = messages.held!;
@@ -494,7 +526,7 @@ export async function redisWarmScenario(ctx: BenchContext): Promise<Outcome<Load
   const probe = await probeRedis(url);
   if (!probe.ok) return { status: 'skipped', reason: probe.reason };
   await deleteCacheKeys(url);
-  const clarity = await launchClarity({ mainJs: ctx.mainJs, env: { ...ctx.clarityEnv, REDIS_URL: url } });
+  const clarity = await startClarity(ctx, { ...ctx.clarityEnv, REDIS_URL: url });
   try {
     const sockets = await connectMany(clarity.url, ctx.token, ctx.options.clients);
     try {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/support/child-process.js';
 import { Redis } from 'ioredis';
 import { createRedisConnection, subscriberConnectionOptions } from '../../src/redis/redis-connection.js';
 
@@ -55,17 +55,7 @@ export async function deleteKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A throw-away redis-server child process (no persistence) on `port`. */
 export class RedisChild {

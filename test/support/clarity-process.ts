@@ -1,27 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SignJWT } from 'jose';
-import { projectRoot } from '../../src/common/project-root.js';
+import { freePort } from '../../scripts/support/child-process.js';
+import { launchClarity, type ClarityChild } from '../../scripts/support/clarity-launcher.js';
+
+export { freePort };
 
 /** A JWT secret for test processes (HS256). */
 export const TEST_JWT_SECRET = 'clarity-test-secret-0123456789abcdef0123456789';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function mintToken(
   sub: string,
@@ -70,14 +58,7 @@ export async function createTestDatabase(prefix = 'clarity_test'): Promise<{ nam
   };
 }
 
-export interface ClarityProcess {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  output(): string;
-  /** Sends SIGTERM and resolves with the exit code and the time it took. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
-}
+export type ClarityProcess = ClarityChild;
 
 /**
  * Starts the built service (dist/src/main.js) as a real child process and waits
@@ -88,59 +69,11 @@ export async function startClarityProcess(
   env: Record<string, string | undefined>,
   { readyTimeoutMs = 60_000, cwd }: { readyTimeoutMs?: number; cwd?: string } = {},
 ): Promise<ClarityProcess> {
-  const port = env.RELICA_CLARITY_API_PORT ? Number(env.RELICA_CLARITY_API_PORT) : await freePort();
-  const workDir = cwd ?? mkdtempSync(join(tmpdir(), 'clarity-proc-'));
-  const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'main.js')], {
-    cwd: workDir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
-      LOG_FILES: 'false',
-      LOG_LEVEL: 'info',
-      JWT_SECRET: TEST_JWT_SECRET,
-      ...env,
-      RELICA_CLARITY_API_PORT: String(port),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return launchClarity({
+    env: { NODE_ENV: 'test', LOG_FILES: 'false', LOG_LEVEL: 'info', JWT_SECRET: TEST_JWT_SECRET, ...env },
+    cwd,
+    readyTimeoutMs,
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Clarity did not start within ${readyTimeoutMs} ms:\n${output}`));
-    }, readyTimeoutMs);
-    const check = (): void => {
-      if (/listening on http/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', check);
-    child.stderr?.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`Clarity exited with code ${code} before listening:\n${output}`));
-    });
-  });
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    child,
-    output: () => output,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      const started = Date.now();
-      if (child.exitCode !== null) return { code: child.exitCode, ms: 0 };
-      child.kill(signal);
-      const code = await exited;
-      return { code, ms: Date.now() - started };
-    },
-  };
 }
 
 /**

@@ -1,22 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
+
+export { freePort, startProcess, waitForHttp, type RunningProcess } from '../../scripts/support/child-process.js';
+export { launchClarity } from '../../scripts/support/clarity-launcher.js';
 
 /** Real processes for the deployment end-to-end test: Archivist, Clarity, nginx. */
 
 /** The compiled tree this test runs from (an outDir): src/main.js sits beside test/. */
 export const builtRoot = join(import.meta.dirname, '..', '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -35,80 +27,6 @@ export async function canConnect(port: number, host = '127.0.0.1'): Promise<bool
 export function hasExecutable(command: string, args: string[] = ['-v']): boolean {
   const result = spawnSync(command, args, { stdio: 'ignore' });
   return result.error === undefined;
-}
-
-export interface RunningProcess {
-  readonly label: string;
-  readonly child: ChildProcess;
-  /** Everything it printed so far (for failure messages). */
-  output(): string;
-  /** Resolves with the exit code (or signal name) once it has exited. */
-  exited: Promise<number | string>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended. */
-  stop(graceMs?: number): Promise<number | string>;
-}
-
-export function startProcess(
-  label: string,
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): RunningProcess {
-  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out += chunk.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
-  return {
-    label,
-    child,
-    output: () => out,
-    exited,
-    async stop(graceMs = 20_000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        const result = await exited;
-        clearTimeout(timer);
-        return result;
-      }
-      return exited;
-    },
-  };
-}
-
-/** Polls `url` until `accept(status)` or the process exits or the deadline passes. */
-export async function waitForHttp(
-  url: string,
-  process: RunningProcess | undefined,
-  timeoutMs: number,
-  accept: (status: number) => boolean = (s) => s === 200,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void process?.exited.then(() => (exited = true));
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`${process!.label} exited before ${url} answered:\n${process!.output().slice(-4000)}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await response.arrayBuffer();
-      if (accept(response.status)) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `${url} not ready within ${timeoutMs} ms (${last})${process ? `:\n${process.output().slice(-4000)}` : ''}`,
-  );
 }
 
 /** One metric's value from a Prometheus text exposition (sum over label sets). */
