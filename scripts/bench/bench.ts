@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SignJWT } from 'jose';
+import { JwtService } from '@nestjs/jwt';
 import {
   bundledKnowledgeBasePaths,
   silentLogger,
@@ -124,12 +124,10 @@ async function main(): Promise<number> {
     log(`database: ${db.description}`);
 
     const jwtSecret = randomBytes(36).toString('base64url');
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('bench')
-      .setIssuedAt()
-      .setExpirationTime('4h')
-      .sign(new TextEncoder().encode(jwtSecret));
+    const token = await new JwtService({ secret: jwtSecret }).signAsync(
+      {},
+      { algorithm: 'HS256', subject: 'bench', expiresIn: '4h' },
+    );
     const clarityEnv: Record<string, string> = {
       ...db.env,
       JWT_SECRET: jwtSecret,

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { SignJWT } from 'jose';
+import { JwtService } from '@nestjs/jwt';
 import { io, type Socket } from 'socket.io-client';
 import { Category } from '../../src/gellish/gellish-uids.js';
 import { readRepoFile, repoPath } from '../support/deploy-files.js';
@@ -107,12 +107,7 @@ const skipReason = await e2eSkipReason();
 if (skipReason) process.stdout.write(`# deploy-nginx e2e skipped: ${skipReason}\n`);
 
 async function mintToken(sub: string): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(JWT_SECRET));
+  return new JwtService({ secret: JWT_SECRET }).signAsync({}, { algorithm: 'HS256', subject: sub, expiresIn: '10m' });
 }
 
 interface Envelope {

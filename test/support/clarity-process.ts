@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { SignJWT } from 'jose';
+import { JwtService } from '@nestjs/jwt';
 import { freePort } from '../../scripts/support/child-process.js';
 import { launchClarity, type ClarityChild } from '../../scripts/support/clarity-launcher.js';
 
@@ -19,12 +19,11 @@ export async function mintToken(
     claims = {},
   }: { secret?: string; ttl?: string; claims?: Record<string, unknown> } = {},
 ): Promise<string> {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(ttl)
-    .sign(new TextEncoder().encode(secret));
+  return new JwtService({ secret }).signAsync(claims, {
+    algorithm: 'HS256',
+    subject: sub,
+    expiresIn: ttl as `${number}${'s' | 'm' | 'h' | 'd'}`,
+  });
 }
 
 /** Is the real local PostgreSQL configured for this test run (CI exports POSTGRES_HOST)? */
