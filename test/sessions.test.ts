@@ -2,8 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { ClarityError } from '../src/common/clarity-error.js';
+import { historyParams, validate } from '../src/gateway/request-schemas.js';
 import type { SessionsService } from '../src/sessions/sessions.service.js';
-import type { ChangeLogService } from '../src/sessions/change-log.service.js';
+import type { ChangeLogService } from '../src/change-log/change-log.service.js';
 import {
   buildServices,
   createTestDatabase,
@@ -231,8 +232,9 @@ describe('SessionsService and ChangeLogService on PostgreSQL', { skip: unavailab
         () => sessions.update(ALICE, { id: s.id } as never),
         /Required parameter 'version' not provided/,
       ],
-      ['history uid', () => changeLog.history(-5), /Parameter 'uid'/],
-      ['history limit', () => changeLog.history(1, 501), /Parameter 'limit'/],
+      // ChangeLogService.history trusts its numbers: `clarity.model/history` is validated at the edge.
+      ['history uid', async () => validate(historyParams, { uid: -5 }), /Parameter 'uid'/],
+      ['history limit', async () => validate(historyParams, { uid: 1, limit: 501 }), /Parameter 'limit'/],
       [
         'record field',
         () => changeLog.record({ entityUid: 1, field: '', oldValue: null, newValue: 'x', changedBy: ALICE }),

@@ -14,7 +14,7 @@ import { ClarityError } from '../common/clarity-error.js';
 import { SemanticModelService } from '../semantic/semantic-model.service.js';
 import { ModelUpdateService, type ModelUpdatedEvent } from '../semantic/model-update.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { ChangeLogService } from '../sessions/change-log.service.js';
+import { ChangeLogService } from '../change-log/change-log.service.js';
 import { ConnectionSlots } from './connection-slots.js';
 import { TokenBucket } from './token-bucket.js';
 import { encodedSuccessEnvelope, errorEnvelope, unwrapRequest, type ResponseEnvelope } from './envelope.js';

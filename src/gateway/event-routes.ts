@@ -12,7 +12,7 @@ import {
 import type { SemanticModelService } from '../semantic/semantic-model.service.js';
 import type { ModelUpdateService } from '../semantic/model-update.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
-import type { ChangeLogService } from '../sessions/change-log.service.js';
+import type { ChangeLogService } from '../change-log/change-log.service.js';
 import {
   createSessionSchema,
   listSessionsSchema,

@@ -17,8 +17,6 @@ export const SESSION_NAME_MAX_CHARS = 255;
 export const SESSION_STATE_MAX_BYTES = 256 * 1024;
 export const SESSION_LIST_DEFAULT_LIMIT = 50;
 export const SESSION_LIST_MAX_LIMIT = 100;
-export const HISTORY_DEFAULT_LIMIT = 50;
-export const HISTORY_MAX_LIMIT = 500;
 /** `version` is a PostgreSQL int. */
 export const SESSION_VERSION_MAX = 2_147_483_647;
 
@@ -94,49 +92,6 @@ export const updateSessionSchema = z.object({
   version: sessionVersionSchema,
 });
 export type UpdateSessionInput = z.input<typeof updateSessionSchema>;
-
-const uidSchema = (param: string) =>
-  z
-    .number({ error: `Parameter '${param}' must be a positive integer` })
-    .int({ error: `Parameter '${param}' must be a positive integer` })
-    .positive({ error: `Parameter '${param}' must be a positive integer` })
-    .max(Number.MAX_SAFE_INTEGER, { error: `Parameter '${param}' must be a positive integer` });
-
-const jsonValueSchema = (param: string) =>
-  z.unknown().superRefine((value, ctx) => {
-    if (value === undefined || value === null) return;
-    const problem = checkJsonState({ value }, SESSION_STATE_MAX_BYTES);
-    if (problem) ctx.addIssue({ code: 'custom', message: `Parameter '${param}' must be a storable JSON value` });
-  });
-
-export const recordChangeSchema = z.object({
-  entityUid: uidSchema('entityUid'),
-  factUid: uidSchema('factUid').nullable().optional(),
-  field: z
-    .string({ error: "Parameter 'field' must be a string" })
-    .min(1, { error: "Parameter 'field' must not be empty" })
-    .max(64, { error: "Parameter 'field' must be at most 64 characters long" })
-    .refine(isStorableText, { error: "Parameter 'field' contains characters that cannot be stored" }),
-  oldValue: jsonValueSchema('oldValue'),
-  newValue: jsonValueSchema('newValue'),
-  changedBy: z
-    .string({ error: "Parameter 'changedBy' must be a string" })
-    .min(1, { error: "Parameter 'changedBy' must not be empty" })
-    .refine(isStorableText, { error: "Parameter 'changedBy' contains characters that cannot be stored" }),
-});
-export type RecordChangeInput = z.input<typeof recordChangeSchema>;
-
-/** Payload of `clarity.model/history`: `{uid, limit?}`. */
-export const historyRequestSchema = z.object({
-  uid: uidSchema('uid'),
-  limit: z
-    .number({ error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .int({ error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .min(1, { error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .max(HISTORY_MAX_LIMIT, { error: `Parameter 'limit' must be an integer between 1 and ${HISTORY_MAX_LIMIT}` })
-    .optional(),
-});
-export type HistoryRequestInput = z.input<typeof historyRequestSchema>;
 
 /**
  * Parses a request payload: returns the schema's output or throws
