@@ -19,7 +19,7 @@ const QUERY_TIMEOUT_MS = 15_000;
 const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
 
 /** Every entity of Clarity's database; the feature modules register theirs with `TypeOrmModule.forFeature`. */
-export const ENTITIES = [ModellingSessionEntity, ModelChangeEntity];
+const ENTITIES = [ModellingSessionEntity, ModelChangeEntity];
 
 /**
  * TypeORM options for Clarity's own data, the same for the service
