@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Clarity's first schema (spec §8): modelling sessions and the model change log.
- * Columns match src/sessions/*.entity.ts (a schema diff after this migration is
- * empty); the two DESC indexes are declared `synchronize: false` there.
+ * Columns match ModellingSessionEntity and ModelChangeEntity (a schema diff after
+ * this migration is empty); the two DESC indexes are declared `synchronize: false` there.
  */
 export class CreateSessionsAndChangeLog1764400000000 implements MigrationInterface {
   name = 'CreateSessionsAndChangeLog1764400000000';

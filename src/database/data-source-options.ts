@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { ModelChangeEntity } from '../change-log/model-change.entity.js';
+import { ModellingSessionEntity } from '../sessions/modelling-session.entity.js';
 
 /** Where the database lives once any embedded server is up. */
 export interface DatabaseEndpoint {
@@ -14,13 +16,17 @@ export interface DatabaseEndpoint {
 /** Upper bound of one query, client- and server-side. */
 const QUERY_TIMEOUT_MS = 15_000;
 
-const srcDir = join(import.meta.dirname, '..');
 const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
 
+/** Every entity of Clarity's database; the feature modules register theirs with `TypeOrmModule.forFeature`. */
+const ENTITIES = [ModellingSessionEntity, ModelChangeEntity];
+
 /**
- * TypeORM options for Clarity's own data: entities are the `*.entity.js` files
- * under src, migrations the compiled files of the top-level `migrations/`
- * folder. `synchronize` is always off: the schema changes only by migrations.
+ * TypeORM options for Clarity's own data, the same for the service
+ * (`TypeOrmModule.forRootAsync` in DatabaseModule) and the migration CLI
+ * (data-source.cli.ts): the entities above, migrations the compiled files of the
+ * top-level `migrations/` folder. `synchronize` is always off: the schema
+ * changes only by migrations.
  */
 export function dataSourceOptions(config: AppConfig, endpoint: DatabaseEndpoint): DataSourceOptions {
   const db = config.database;
@@ -31,7 +37,7 @@ export function dataSourceOptions(config: AppConfig, endpoint: DatabaseEndpoint)
     username: endpoint.user,
     password: endpoint.password,
     database: endpoint.database,
-    entities: [join(srcDir, '**', '*.entity.js')],
+    entities: ENTITIES,
     migrations: [join(migrationsDir, '*.js')],
     migrationsTableName: 'clarity_migrations',
     synchronize: false,

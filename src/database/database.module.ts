@@ -1,21 +1,39 @@
-import { Global, Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { HealthModule } from '../health/health.module.js';
+import { dataSourceOptions } from './data-source-options.js';
+import { DatabaseServer } from './database-server.js';
 import { DatabaseService } from './database.service.js';
 
-/**
- * Provides the connected TypeORM DataSource. Repositories of other modules are
- * small injectable classes built on it.
- */
-@Global()
+/** The PostgreSQL server, shared by TypeOrmModule's options factory and DatabaseService. */
 @Module({
-  providers: [
-    DatabaseService,
-    {
-      provide: DataSource,
-      inject: [DatabaseService],
-      useFactory: (database: DatabaseService) => database.connect(),
-    },
+  providers: [DatabaseServer],
+  exports: [DatabaseServer],
+})
+class DatabaseServerModule {}
+
+/**
+ * Clarity's database: TypeOrmModule connected with the options the migration
+ * CLI uses too (after the embedded PostgreSQL is up, when no POSTGRES_HOST is
+ * set), and DatabaseService (migrations, health, shutdown order). Feature
+ * modules get their repositories with `TypeOrmModule.forFeature`.
+ */
+@Module({
+  imports: [
+    DatabaseServerModule,
+    HealthModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseServerModule],
+      inject: [CONFIG, DatabaseServer],
+      useFactory: async (config: AppConfig, server: DatabaseServer) => ({
+        ...dataSourceOptions(config, await server.endpoint()),
+        // A database that cannot be reached ends the start-up at once (the orchestrator restarts the process).
+        toRetry: () => false,
+      }),
+    }),
   ],
-  exports: [DataSource, DatabaseService],
+  providers: [DatabaseService],
 })
 export class DatabaseModule {}

@@ -1,75 +1,52 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
 import { HealthRegistry } from '../health/health-registry.js';
 import { LifecycleState } from '../health/lifecycle-state.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
-import { dataSourceOptions, externalEndpoint } from './data-source-options.js';
 import { withTimeout } from '../common/with-timeout.js';
+import { DatabaseServer } from './database-server.js';
 
 const HEALTH_QUERY_TIMEOUT_MS = 1500;
 /** Advisory lock key guarding migrations ("clar" in ASCII). */
 const MIGRATION_LOCK_KEY = 0x636c6172;
 
 /**
- * Owns Clarity's database: starts the embedded PostgreSQL when no POSTGRES_HOST
- * is configured, connects TypeORM with the configured pool, runs pending
- * migrations, reports health, and closes pool and server on shutdown.
+ * Runs pending migrations once TypeOrmModule has connected, reports the
+ * database's health, and on shutdown closes the pool, then stops the embedded
+ * PostgreSQL (if any).
  */
 @Injectable()
-export class DatabaseService implements OnApplicationShutdown {
-  private embedded?: EmbeddedPostgresHandle;
-  private dataSourceInstance?: DataSource;
-
+export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly health: HealthRegistry,
     private readonly lifecycle: LifecycleState,
+    private readonly dataSource: DataSource,
+    private readonly server: DatabaseServer,
   ) {}
 
-  get dataSource(): DataSource {
-    if (!this.dataSourceInstance) throw new Error('Database is not connected yet');
-    return this.dataSourceInstance;
-  }
-
-  /** Called once by the module factory, before anything uses the data source. */
-  async connect(): Promise<DataSource> {
-    let endpoint = externalEndpoint(this.config);
-    if (!endpoint) {
-      this.embedded = await startEmbeddedPostgres({
-        dataDir: this.config.database.embedded.dataDir,
-        port: this.config.database.embedded.port,
-        database: this.config.database.database,
-        logger: this.logger,
-      });
-      endpoint = this.embedded;
-    }
-    const dataSource = new DataSource(dataSourceOptions(this.config, endpoint));
-    await dataSource.initialize();
-    this.dataSourceInstance = dataSource;
+  /** Nest awaits this before the application listens: readiness follows the migrations. */
+  async onModuleInit(): Promise<void> {
     this.health.register('database', () => this.probe());
-
-    if (this.config.database.migrationsRun) await this.migrate(dataSource);
+    if (this.config.database.migrationsRun) await this.migrate();
     this.lifecycle.migrationsDone = true;
-    this.logger.info(`Database connected (${endpoint.host}:${endpoint.port}/${endpoint.database})`, {
-      context: 'Database',
-    });
-    return dataSource;
+    const { host, port, database } = await this.server.endpoint();
+    this.logger.info(`Database connected (${host}:${port}/${database})`, { context: 'Database' });
   }
 
   /**
    * Runs pending migrations under a PostgreSQL advisory lock, so replicas that
    * start together on a fresh database migrate one after the other.
    */
-  private async migrate(dataSource: DataSource): Promise<void> {
-    const lock = dataSource.createQueryRunner();
+  private async migrate(): Promise<void> {
+    const lock = this.dataSource.createQueryRunner();
     await lock.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      const applied = await this.dataSource.runMigrations({ transaction: 'each' });
       for (const migration of applied) {
         this.logger.info(`Applied migration ${migration.name}`, { context: 'Database' });
       }
@@ -80,25 +57,26 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   private async probe(): Promise<'connected' | 'unavailable'> {
-    const ds = this.dataSourceInstance;
-    if (!ds?.isInitialized) return 'unavailable';
+    if (!this.dataSource.isInitialized) return 'unavailable';
     try {
-      await withTimeout(ds.query('SELECT 1'), HEALTH_QUERY_TIMEOUT_MS);
+      await withTimeout(this.dataSource.query('SELECT 1'), HEALTH_QUERY_TIMEOUT_MS);
       return 'connected';
     } catch {
       return 'unavailable';
     }
   }
 
+  /**
+   * TypeOrmModule closes the DataSource too, but its module is global and Nest
+   * runs the shutdown hooks of global modules last: the pool is closed here, so
+   * that the embedded server stops after it (TypeOrmModule then finds it closed).
+   */
   async onApplicationShutdown(): Promise<void> {
-    if (this.dataSourceInstance?.isInitialized) {
-      await this.dataSourceInstance.destroy().catch((error: unknown) => {
+    if (this.dataSource.isInitialized) {
+      await this.dataSource.destroy().catch((error: unknown) => {
         this.logger.warn(`Closing the database pool failed: ${String(error)}`, { context: 'Database' });
       });
     }
-    if (this.embedded) {
-      await this.embedded.stop();
-      this.logger.info('Embedded PostgreSQL stopped', { context: 'Database' });
-    }
+    await this.server.stop();
   }
 }

@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io';
 import type { SemanticModelService } from '../semantic/semantic-model.service.js';
 import type { ModelUpdateService } from '../semantic/model-update.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
-import type { ChangeLogService } from '../sessions/change-log.service.js';
+import type { ChangeLogService } from '../change-log/change-log.service.js';
 import { batchRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
 import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from '../semantic/model-update.schemas.js';
 import { historyRequestSchema } from '../change-log/change-log.schemas.js';

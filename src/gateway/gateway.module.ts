@@ -3,9 +3,10 @@ import { AuthModule } from '../auth/auth.module.js';
 import { SemanticModule } from '../semantic/semantic.module.js';
 import { SemanticModelService } from '../semantic/semantic-model.service.js';
 import { ModelUpdateService } from '../semantic/model-update.service.js';
+import { ChangeLogModule } from '../change-log/change-log.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { ChangeLogService } from '../sessions/change-log.service.js';
+import { ChangeLogService } from '../change-log/change-log.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
 import { ErrorMapper } from './error-mapper.js';
 import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
@@ -27,7 +28,7 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
 };
 
 @Module({
-  imports: [AuthModule, SemanticModule, SessionsModule],
+  imports: [AuthModule, SemanticModule, SessionsModule, ChangeLogModule],
   providers: [
     ClarityGateway,
     RequestTracker,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
 import { ArchivistClient } from '../archivist/archivist-client.js';
-import { ChangeLogService } from '../sessions/change-log.service.js';
+import { ChangeLogService } from '../change-log/change-log.service.js';
 import { ClarityError } from '../common/clarity-error.js';
 import { SemanticModelService } from './semantic-model.service.js';
 

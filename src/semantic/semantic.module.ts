@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module.js';
+import { ChangeLogModule } from '../change-log/change-log.module.js';
 import { SemanticModelService } from './semantic-model.service.js';
 import { ModelUpdateService } from './model-update.service.js';
 
 @Module({
-  imports: [SessionsModule],
+  imports: [ChangeLogModule],
   providers: [SemanticModelService, ModelUpdateService],
   exports: [SemanticModelService, ModelUpdateService],
 })

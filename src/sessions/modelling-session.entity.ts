@@ -1,9 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * A user's modelling session (spec §8). Rows are read and written through
- * SessionRepository with plain SQL; this class declares the schema that the
- * migrations create (`synchronize` is off).
+ * A user's modelling session (spec §8). SessionRepository reads and writes it
+ * through TypeORM's query builder; the migrations create the table
+ * (`synchronize` is off) and a schema diff against this class is empty.
  */
 @Entity({ name: 'modelling_session' })
 // Created by the migration as (owner, updated_at DESC); TypeORM cannot express the
@@ -21,8 +21,9 @@ export class ModellingSessionEntity {
   @Column({ type: 'varchar', length: 255 })
   name!: string;
 
+  /** A JSON object (SessionState); typed `object` because TypeORM's partial-entity types cannot follow `unknown` members. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
-  state!: Record<string, unknown>;
+  state!: object;
 
   /** Starts at 1 and grows by one with every successful update. */
   @Column({ type: 'int' })

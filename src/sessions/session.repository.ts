@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { guardDatabase } from './database-errors.js';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository, SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { guardDatabase } from '../database/database-errors.js';
+import { ModellingSessionEntity } from './modelling-session.entity.js';
 import type { SessionState } from './session.schemas.js';
 
 /** A modelling_session row as the service uses it. */
@@ -23,108 +26,87 @@ export interface SessionListPosition {
   id: string;
 }
 
-interface SessionRow {
-  id: string;
-  owner: string;
-  name: string;
-  state?: SessionState;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  updated_at_micros: string;
-}
-
-const COLUMNS = `id, owner, name, version, created_at, updated_at,
-  (extract(epoch FROM updated_at) * 1000000)::bigint::text AS updated_at_micros`;
-const COLUMNS_WITH_STATE = `${COLUMNS}, state`;
-
-function toRecord(row: SessionRow): SessionRecord {
-  const record: SessionRecord = {
-    id: row.id,
-    owner: row.owner,
-    name: row.name,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    updatedAtMicros: row.updated_at_micros,
-  };
-  if (row.state !== undefined) record.state = row.state;
-  return record;
-}
+/** updated_at in whole microseconds, as text: exact, where a JS Date would round to milliseconds. */
+const micros = (updatedAt: string) => `(extract(epoch FROM ${updatedAt}) * 1000000)::bigint::text`;
 
 /**
- * SQL access to modelling_session. Every statement is scoped by owner, and every
- * write is a single autocommitted statement: once it resolves, it is durable.
+ * The columns of a SessionRecord, each under its field name, for RETURNING: the
+ * rows pg returns are SessionRecords as they are (uuid and text as strings, int
+ * as number, timestamptz as Date, jsonb parsed).
+ */
+const RETURNING_RECORD = `id, owner, name, state, version, created_at AS "createdAt", updated_at AS "updatedAt",
+  ${micros('updated_at')} AS "updatedAtMicros"`;
+
+/**
+ * Access to modelling_session through TypeORM's query builder. Every statement
+ * is scoped by owner, and every write is a single autocommitted statement: once
+ * it resolves, it is durable.
  */
 @Injectable()
 export class SessionRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectRepository(ModellingSessionEntity) private readonly sessions: Repository<ModellingSessionEntity>,
+  ) {}
 
-  private async rows(sql: string, params: unknown[]): Promise<SessionRow[]> {
-    return guardDatabase(() => this.dataSource.query<SessionRow[]>(sql, params));
-  }
-
-  /** UPDATE/DELETE … RETURNING come back from TypeORM as [rows, affectedCount]. */
-  private async returning(sql: string, params: unknown[]): Promise<SessionRow[]> {
-    const result = await guardDatabase(() => this.dataSource.query<unknown>(sql, params));
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
-      return result[0] as SessionRow[];
-    }
-    return result as SessionRow[];
+  /** SELECT of SessionRecords (same shape as RETURNING_RECORD), `state` only when asked. */
+  private selectRecords(includeState: boolean): SelectQueryBuilder<ModellingSessionEntity> {
+    const query = this.sessions
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .addSelect('s.owner', 'owner')
+      .addSelect('s.name', 'name')
+      .addSelect('s.version', 'version')
+      .addSelect('s.createdAt', 'createdAt')
+      .addSelect('s.updatedAt', 'updatedAt')
+      .addSelect(micros('s.updated_at'), 'updatedAtMicros');
+    return includeState ? query.addSelect('s.state', 'state') : query;
   }
 
   async insert(session: { id: string; owner: string; name: string; state: SessionState }): Promise<SessionRecord> {
-    const [row] = await this.rows(
-      `INSERT INTO modelling_session (id, owner, name, state, version, created_at, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, 1, now(), now())
-       RETURNING ${COLUMNS_WITH_STATE}`,
-      [session.id, session.owner, session.name, JSON.stringify(session.state)],
+    const result = await guardDatabase(() =>
+      this.sessions
+        .createQueryBuilder()
+        .insert()
+        .values({ ...session, version: 1 }) // created_at and updated_at: DEFAULT now()
+        .returning(RETURNING_RECORD)
+        .updateEntity(false)
+        .execute(),
     );
-    return toRecord(row!);
+    return (result.raw as SessionRecord[])[0]!;
   }
 
   async findOwned(owner: string, id: string): Promise<SessionRecord | undefined> {
-    const [row] = await this.rows(`SELECT ${COLUMNS_WITH_STATE} FROM modelling_session WHERE id = $1 AND owner = $2`, [
-      id,
-      owner,
-    ]);
-    return row ? toRecord(row) : undefined;
+    return guardDatabase(() =>
+      this.selectRecords(true).where('s.id = :id AND s.owner = :owner', { id, owner }).getRawOne<SessionRecord>(),
+    );
   }
 
-  /** The owner's sessions, newest first by (updated_at, id), starting after `after`. */
+  /** The owner's sessions, newest first by (updated_at, id), starting after `after` (keyset pagination). */
   async listOwned(
     owner: string,
     options: { limit: number; after?: SessionListPosition; includeState: boolean },
   ): Promise<SessionRecord[]> {
-    const columns = options.includeState ? COLUMNS_WITH_STATE : COLUMNS;
-    const params: unknown[] = [owner, options.limit];
-    let where = 'owner = $1';
+    const query = this.selectRecords(options.includeState).where('s.owner = :owner', { owner });
     if (options.after) {
-      params.push(options.after.updatedAtMicros, options.after.id);
-      where += ` AND (updated_at, id) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4::uuid)`;
+      query.andWhere(
+        `(s.updatedAt, s.id) < ('epoch'::timestamptz + CAST(:afterMicros AS bigint) * interval '1 microsecond', CAST(:afterId AS uuid))`,
+        { afterMicros: options.after.updatedAtMicros, afterId: options.after.id },
+      );
     }
-    const rows = await this.rows(
-      `SELECT ${columns} FROM modelling_session WHERE ${where}
-       ORDER BY updated_at DESC, id DESC LIMIT $2`,
-      params,
+    return guardDatabase(() =>
+      query.orderBy('s.updatedAt', 'DESC').addOrderBy('s.id', 'DESC').limit(options.limit).getRawMany<SessionRecord>(),
     );
-    return rows.map(toRecord);
   }
 
   async countOwned(owner: string): Promise<number> {
-    const rows = await guardDatabase(() =>
-      this.dataSource.query<Array<{ count: string }>>(
-        'SELECT count(*)::text AS count FROM modelling_session WHERE owner = $1',
-        [owner],
-      ),
-    );
-    return Number(rows[0]?.count ?? 0);
+    return guardDatabase(() => this.sessions.countBy({ owner }));
   }
 
   /**
-   * Applies the change only if the row is the owner's and still at `version`
-   * (one atomic statement: of concurrent updates from the same version exactly
-   * one matches). Undefined when nothing matched.
+   * Applies the change only if the row is the owner's and still at `version`:
+   * one atomic `UPDATE … WHERE id AND owner AND version = :v RETURNING …` (of
+   * concurrent updates from the same version exactly one matches). Undefined
+   * when nothing matched.
    */
   async updateIfVersion(
     owner: string,
@@ -132,24 +114,28 @@ export class SessionRepository {
     version: number,
     change: { name?: string; state?: SessionState },
   ): Promise<SessionRecord | undefined> {
-    const [row] = await this.returning(
-      `UPDATE modelling_session
-       SET name = COALESCE($4, name),
-           state = COALESCE($5::jsonb, state),
-           version = version + 1,
-           updated_at = greatest(now(), updated_at + interval '1 microsecond')
-       WHERE id = $1 AND owner = $2 AND version = $3
-       RETURNING ${COLUMNS_WITH_STATE}`,
-      [id, owner, version, change.name ?? null, change.state === undefined ? null : JSON.stringify(change.state)],
+    const set: QueryDeepPartialEntity<ModellingSessionEntity> = {
+      version: () => 'version + 1',
+      // Strictly increasing, so the list order (updated_at, id) moves the session to the front.
+      updatedAt: () => "greatest(now(), updated_at + interval '1 microsecond')",
+    };
+    if (change.name !== undefined) set.name = change.name;
+    if (change.state !== undefined) set.state = change.state;
+    const result = await guardDatabase(() =>
+      this.sessions
+        .createQueryBuilder()
+        .update()
+        .set(set)
+        .where({ id, owner, version })
+        .returning(RETURNING_RECORD)
+        .updateEntity(false)
+        .execute(),
     );
-    return row ? toRecord(row) : undefined;
+    return (result.raw as SessionRecord[])[0];
   }
 
   async deleteOwned(owner: string, id: string): Promise<boolean> {
-    const rows = await this.returning('DELETE FROM modelling_session WHERE id = $1 AND owner = $2 RETURNING id', [
-      id,
-      owner,
-    ]);
-    return rows.length > 0;
+    const result = await guardDatabase(() => this.sessions.delete({ id, owner }));
+    return (result.affected ?? 0) > 0;
   }
 }

@@ -4,7 +4,6 @@ import {
   isBoolean,
   isIntegerBetween,
   optionalParam,
-  parseParams,
   requiredParam,
   type Check,
 } from '../common/request-params.js';
@@ -104,48 +103,3 @@ export const updateSessionSchema = z.object({
   version: requiredParam('version', isVersion),
 });
 export type UpdateSessionInput = z.output<typeof updateSessionSchema>;
-
-// ---- change-log inputs --------------------------------------------------------------
-// They move to src/change-log/ with ChangeLogService (issue 12, another branch); until
-// then ChangeLogService still imports them from here.
-
-export {
-  HISTORY_DEFAULT_LIMIT,
-  HISTORY_MAX_LIMIT,
-  historyRequestSchema,
-  type HistoryRequest as HistoryRequestInput,
-} from '../change-log/change-log.schemas.js';
-
-/** @deprecated Requests are parsed once at the edge with parseParams; only ChangeLogService still calls this. */
-export const parseInput = parseParams;
-
-const uidSchema = (param: string) =>
-  z
-    .number({ error: `Parameter '${param}' must be a positive integer` })
-    .int({ error: `Parameter '${param}' must be a positive integer` })
-    .positive({ error: `Parameter '${param}' must be a positive integer` })
-    .max(Number.MAX_SAFE_INTEGER, { error: `Parameter '${param}' must be a positive integer` });
-
-const jsonValueSchema = (param: string) =>
-  z.unknown().superRefine((value, ctx) => {
-    if (value === undefined || value === null) return;
-    const problem = checkJsonState({ value }, SESSION_STATE_MAX_BYTES);
-    if (problem) ctx.addIssue({ code: 'custom', message: `Parameter '${param}' must be a storable JSON value` });
-  });
-
-export const recordChangeSchema = z.object({
-  entityUid: uidSchema('entityUid'),
-  factUid: uidSchema('factUid').nullable().optional(),
-  field: z
-    .string({ error: "Parameter 'field' must be a string" })
-    .min(1, { error: "Parameter 'field' must not be empty" })
-    .max(64, { error: "Parameter 'field' must be at most 64 characters long" })
-    .refine(isStorableText, { error: "Parameter 'field' contains characters that cannot be stored" }),
-  oldValue: jsonValueSchema('oldValue'),
-  newValue: jsonValueSchema('newValue'),
-  changedBy: z
-    .string({ error: "Parameter 'changedBy' must be a string" })
-    .min(1, { error: "Parameter 'changedBy' must not be empty" })
-    .refine(isStorableText, { error: "Parameter 'changedBy' contains characters that cannot be stored" }),
-});
-export type RecordChangeInput = z.input<typeof recordChangeSchema>;

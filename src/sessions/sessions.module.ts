@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
-import { ChangeLogService } from './change-log.service.js';
-import { ModelChangeRepository } from './model-change.repository.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ModellingSessionEntity } from './modelling-session.entity.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionsService } from './sessions.service.js';
 
-/**
- * Modelling sessions and the model change log. The repositories use the
- * DataSource of the global DatabaseModule (which runs the migrations).
- */
+/** Modelling sessions (spec §8), each scoped to its owner. */
 @Module({
-  providers: [SessionRepository, ModelChangeRepository, SessionsService, ChangeLogService],
-  exports: [SessionsService, ChangeLogService],
+  imports: [TypeOrmModule.forFeature([ModellingSessionEntity])],
+  providers: [SessionRepository, SessionsService],
+  exports: [SessionsService],
 })
 export class SessionsModule {}

@@ -4,10 +4,11 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ClarityError } from '../../src/common/clarity-error.js';
+import { ChangeLogModule } from '../../src/change-log/change-log.module.js';
 import { SessionsModule } from '../../src/sessions/sessions.module.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
-import { ChangeLogService } from '../../src/sessions/change-log.service.js';
-import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/sessions/database-errors.js';
+import { ChangeLogService } from '../../src/change-log/change-log.service.js';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/database/database-errors.js';
 import {
   adminClient,
   buildServices,
@@ -35,7 +36,7 @@ class TestDatabaseModule {
 }
 
 describe(
-  'service restart: sessions survive a new DataSource and SessionsModule instance',
+  'service restart: sessions survive a new DataSource and SessionsModule/ChangeLogModule instance',
   { skip: unavailable },
   () => {
     let database: string;
@@ -67,7 +68,10 @@ describe(
       const second = await openDataSource(config);
       assert.deepEqual(await second.runMigrations(), []);
       const app = await NestFactory.createApplicationContext(
-        { module: class Root {}, imports: [TestDatabaseModule.forDataSource(second), SessionsModule] } as DynamicModule,
+        {
+          module: class Root {},
+          imports: [TestDatabaseModule.forDataSource(second), SessionsModule, ChangeLogModule],
+        } as DynamicModule,
         { logger: false },
       );
       try {

@@ -4,8 +4,10 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { dataSourceOptions, externalEndpoint } from '../../src/database/data-source-options.js';
-import { ChangeLogService } from '../../src/sessions/change-log.service.js';
-import { ModelChangeRepository } from '../../src/sessions/model-change.repository.js';
+import { ChangeLogService } from '../../src/change-log/change-log.service.js';
+import { ModelChangeEntity } from '../../src/change-log/model-change.entity.js';
+import { ModelChangeRepository } from '../../src/change-log/model-change.repository.js';
+import { ModellingSessionEntity } from '../../src/sessions/modelling-session.entity.js';
 import { SessionRepository } from '../../src/sessions/session.repository.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 
@@ -84,11 +86,11 @@ export async function openDataSource(config: AppConfig, options: { migrate?: boo
   return dataSource;
 }
 
-/** The services wired as SessionsModule wires them. */
+/** The services wired as SessionsModule and ChangeLogModule wire them (TypeORM repositories of `dataSource`). */
 export function buildServices(dataSource: DataSource): { sessions: SessionsService; changeLog: ChangeLogService } {
   return {
-    sessions: new SessionsService(new SessionRepository(dataSource)),
-    changeLog: new ChangeLogService(new ModelChangeRepository(dataSource)),
+    sessions: new SessionsService(new SessionRepository(dataSource.getRepository(ModellingSessionEntity))),
+    changeLog: new ChangeLogService(new ModelChangeRepository(dataSource.getRepository(ModelChangeEntity))),
   };
 }
 

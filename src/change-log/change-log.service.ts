@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ModelChangeRepository, type ModelChangeRecord } from './model-change.repository.js';
-import {
-  HISTORY_DEFAULT_LIMIT,
-  historyRequestSchema,
-  parseInput,
-  recordChangeSchema,
-  type RecordChangeInput,
-} from './session.schemas.js';
+import { checkChangeRecord, type JsonValue, type RecordChangeInput } from './change-record.js';
+
+/** Entries `history()` returns when no limit is given. */
+export const HISTORY_DEFAULT_LIMIT = 50;
 
 /**
  * A change-log entry as clients receive it (`clarity.model/history`): the stored
@@ -28,22 +25,25 @@ export class ChangeLogService {
   constructor(private readonly changes: ModelChangeRepository) {}
 
   async record(input: RecordChangeInput): Promise<ModelChangeDto> {
-    const change = parseInput(recordChangeSchema, input);
+    const change = checkChangeRecord(input);
     const record = await this.changes.insert({
       entityUid: change.entityUid,
       factUid: change.factUid ?? null,
       field: change.field,
-      oldValue: change.oldValue,
-      newValue: change.newValue,
+      // Checked by the schema: storable JSON values, or absent (stored as NULL).
+      oldValue: (change.oldValue ?? null) as JsonValue,
+      newValue: (change.newValue ?? null) as JsonValue,
       changedBy: change.changedBy,
     });
     return toDto(record);
   }
 
-  /** The entity's entries, newest first; `limit` 1..500, default 50. */
+  /**
+   * The entity's entries, newest first. The arguments are trusted: the gateway
+   * validates `clarity.model/history` (uid, limit 1..500) at the edge.
+   */
   async history(entityUid: number, limit: number = HISTORY_DEFAULT_LIMIT): Promise<ModelChangeDto[]> {
-    const params = parseInput(historyRequestSchema, { uid: entityUid, limit });
-    const records = await this.changes.listByEntity(params.uid, params.limit ?? HISTORY_DEFAULT_LIMIT);
+    const records = await this.changes.listByEntity(entityUid, limit);
     return records.map(toDto);
   }
 }
