@@ -1,17 +1,17 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RedisModule } from '../redis/redis.module.js';
+import { HealthModule } from '../health/health.module.js';
 import { ArchivistClient } from './archivist-client.js';
 import { ArchivistRuntime } from './archivist-runtime.js';
 
 /**
- * Global module providing the ArchivistClient. Without ARCHIVIST_URL it first
+ * Provides the ArchivistClient. Without ARCHIVIST_URL it first
  * starts the embedded Archivist on a loopback port. Registers the 'archivist'
  * and 'cache' health probes.
- * Needs ConfigModule, LoggingModule, MetricsModule and HealthModule (global).
+ * Needs the global ConfigModule, LoggingModule and MetricsModule.
  */
-@Global()
 @Module({
-  imports: [RedisModule],
+  imports: [RedisModule, HealthModule],
   providers: [
     ArchivistRuntime,
     {

@@ -1,5 +1,6 @@
 import { Module, type FactoryProvider } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { HealthModule } from '../health/health.module.js';
 import { SemanticModule } from '../semantic/semantic.module.js';
 import { SemanticModelService } from '../semantic/semantic-model.service.js';
 import { ModelUpdateService } from '../semantic/model-update.service.js';
@@ -28,7 +29,7 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
 };
 
 @Module({
-  imports: [AuthModule, SemanticModule, SessionsModule, ChangeLogModule],
+  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule],
   providers: [
     ClarityGateway,
     RequestTracker,

@@ -1,10 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { HealthController } from './health.controller.js';
 import { HealthRegistry } from './health-registry.js';
 import { HealthService } from './health.service.js';
 import { LifecycleState } from './lifecycle-state.js';
 
-@Global()
 @Module({
   controllers: [HealthController],
   providers: [HealthRegistry, HealthService, LifecycleState],
