@@ -11,7 +11,10 @@ test('a request is in flight from start to finish, and its duration is observed 
     {
       observeRequest: (op: string, category: string, seconds: number) => observed.push([op, category, seconds]),
     } as unknown as MetricsService,
-    { start: () => events.push('start'), finish: () => events.push('finish') } as unknown as RequestTracker,
+    {
+      start: () => (events.push('start'), performance.now()),
+      finish: () => events.push('finish'),
+    } as unknown as RequestTracker,
   );
   const started = metrics.start();
   assert.deepEqual(events, ['start']);

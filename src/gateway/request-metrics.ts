@@ -16,12 +16,11 @@ export class RequestMetrics {
 
   /** Returns the start time, to hand back to finish(). */
   start(): number {
-    this.tracker.start();
-    return performance.now();
+    return this.tracker.start();
   }
 
   finish(operation: string, category: string, started: number): void {
-    this.tracker.finish();
+    this.tracker.finish(started);
     this.metrics.observeRequest(operation, category, (performance.now() - started) / 1000);
   }
 }
