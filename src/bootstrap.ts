@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type winston from 'winston';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
@@ -15,11 +16,47 @@ import { RequestTracker } from './gateway/request-tracker.js';
 /** How long closing connections may take on shutdown before the remaining ones are dropped. */
 const CLOSE_GRACE_MS = 2000;
 
+/** Swagger UI at /api, the OpenAPI document at /api-json (API_DOCS). */
+export const API_DOCS_PATH = 'api';
+
 export interface RunningClarity {
   app: NestExpressApplication;
   url: string;
   /** Readiness 503, wait for in-flight work, close sockets, pool and embedded servers. */
   shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * OpenAPI document of the HTTP routes at /api-json and the Swagger UI at /api,
+ * built from the controllers' decorators on the first request.
+ */
+export function setupApiDocs(app: NestExpressApplication, config: AppConfig): void {
+  // The UI is the only HTML page: helmet's default CSP fits it (scripts and styles from 'self'), except
+  // upgrade-insecure-requests, which would send its assets to https when the page is opened over plain HTTP.
+  app.use(`/${API_DOCS_PATH}`, helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } }));
+  const info = new DocumentBuilder()
+    .setTitle('Clarity')
+    .setVersion(config.version)
+    .setDescription(
+      'HTTP routes of Clarity, the semantic model service of the Gellish knowledge platform: probes, ' +
+        'Prometheus metrics and operator endpoints. Its clients use the Socket.IO API instead ' +
+        '(see the AsyncAPI document).',
+    )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT with admin rights' })
+    .build();
+  SwaggerModule.setup(
+    API_DOCS_PATH,
+    app,
+    () => {
+      const document = SwaggerModule.createDocument(app, info);
+      // Closed operator endpoints answer 404: the document lists them only when DEBUG_ENDPOINTS is on.
+      if (!config.debugEndpoints) {
+        for (const path of Object.keys(document.paths)) if (path.startsWith('/debug/')) delete document.paths[path];
+      }
+      return document;
+    },
+    { raw: ['json'], customSiteTitle: 'Clarity API' },
+  );
 }
 
 /** Builds and starts the Clarity application on the configured host and port. */
@@ -38,6 +75,8 @@ export async function startClarity(config: AppConfig, logger: winston.Logger): P
     allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
     credentials: !origins.includes('*'),
   });
+
+  if (config.apiDocs) setupApiDocs(app, config);
 
   const redis = app.get(RedisService);
   app.useWebSocketAdapter(

@@ -47,5 +47,7 @@ export interface AppConfig {
   redis: { url?: string };
   cache: { ttlSeconds: number; maxEntries: number };
   debugEndpoints: boolean;
+  /** OpenAPI document at /api-json and Swagger UI at /api (default: on except in production). */
+  apiDocs: boolean;
   shutdownTimeoutMs: number;
 }

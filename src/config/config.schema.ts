@@ -165,6 +165,7 @@ export const envSchema = z.object({
   CACHE_MAX_ENTRIES: positive(10000),
 
   DEBUG_ENDPOINTS: bool(false),
+  API_DOCS: bool(undefined),
   SHUTDOWN_TIMEOUT_MS: positive(10000, 'a positive number of milliseconds'),
 });
 

@@ -44,6 +44,22 @@ describe('loadConfig', () => {
     assert.deepEqual(c.websocket.transports, ['websocket', 'polling']);
   });
 
+  test('API_DOCS: on outside production, off in production unless set', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      POSTGRES_HOST: 'db',
+      ARCHIVIST_URL: 'http://archivist:3000',
+    };
+    assert.equal(load({}).apiDocs, true);
+    assert.equal(load({ NODE_ENV: 'test' }).apiDocs, true);
+    assert.equal(load({ API_DOCS: 'false' }).apiDocs, false);
+    assert.equal(load({ API_DOCS: ' ' }).apiDocs, true);
+    assert.equal(load(production).apiDocs, false);
+    assert.equal(load({ ...production, API_DOCS: 'true' }).apiDocs, true);
+    assert.equal(load({ ...production, API_DOCS: 'off' }).apiDocs, false);
+  });
+
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ RELICA_CLARITY_API_PORT: 'notaport' }, /^RELICA_CLARITY_API_PORT must be a port number, got "notaport"$/],
     [{ RELICA_CLARITY_API_PORT: '70000' }, /^RELICA_CLARITY_API_PORT must be a port number, got "70000"$/],
@@ -56,6 +72,7 @@ describe('loadConfig', () => {
     [{ JWT_PUBLIC_KEY: 'not a key' }, /^JWT_PUBLIC_KEY must be a PEM public key/],
     [{ WS_CORS_ORIGIN: 'not an origin' }, /^WS_CORS_ORIGIN must be a comma-separated list/],
     [{ MIGRATIONS_RUN: 'maybe' }, /^MIGRATIONS_RUN must be true or false/],
+    [{ API_DOCS: 'sometimes' }, /^API_DOCS must be true or false, got "sometimes"$/],
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET must be at least 32 characters long$/],
     [
       { NODE_ENV: 'production' },

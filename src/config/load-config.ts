@@ -115,6 +115,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
     redis: { url: redisUrl },
     cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
     debugEndpoints: e.DEBUG_ENDPOINTS,
+    apiDocs: e.API_DOCS ?? env !== 'production',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -27,6 +27,20 @@ const JWT_SECRET = 'deploy-e2e-secret-0123456789abcdef-0123456789';
 const OPEN_GAUGE = 'clarity_websocket_connections_open';
 const MODEL_UID = Category.PHYSICAL_OBJECT;
 
+/** Why the end-to-end part cannot run here, or undefined when it can. */
+async function e2eSkipReason(): Promise<string | undefined> {
+  if (!hasExecutable('nginx')) return 'nginx is not installed (apt-get install nginx-light)';
+  if (!existsSync(join(builtRoot, 'src', 'gateway', 'gateway.module.js'))) return 'the Socket.IO gateway is not built';
+  if (!existsSync(join(builtRoot, 'src', 'archivist-server', 'cli.js'))) return 'the embedded Archivist is not built';
+  if (!(await canConnect(5432))) return 'PostgreSQL is not reachable on 127.0.0.1:5432';
+  if (!(await canConnect(6379))) return 'Redis is not reachable on 127.0.0.1:6379';
+  return undefined;
+}
+// Awaited before any suite is registered: under --test-force-exit (npm test) the runner exits once the suites
+// registered so far have finished, so a suite registered after this await would never run.
+const skipReason = await e2eSkipReason();
+if (skipReason) process.stdout.write(`# deploy-nginx e2e skipped: ${skipReason}\n`);
+
 describe('nginx/clarity.conf as written', () => {
   test('is the guide WebSocket load balancer, TLS on 443 and a redirect on 80', () => {
     const directives = [
@@ -93,18 +107,6 @@ describe('nginx/clarity.conf as written', () => {
     }
   });
 });
-
-/** Why the end-to-end part cannot run here, or undefined when it can. */
-async function e2eSkipReason(): Promise<string | undefined> {
-  if (!hasExecutable('nginx')) return 'nginx is not installed (apt-get install nginx-light)';
-  if (!existsSync(join(builtRoot, 'src', 'gateway', 'gateway.module.js'))) return 'the Socket.IO gateway is not built';
-  if (!existsSync(join(builtRoot, 'src', 'archivist-server', 'cli.js'))) return 'the embedded Archivist is not built';
-  if (!(await canConnect(5432))) return 'PostgreSQL is not reachable on 127.0.0.1:5432';
-  if (!(await canConnect(6379))) return 'Redis is not reachable on 127.0.0.1:6379';
-  return undefined;
-}
-const skipReason = await e2eSkipReason();
-if (skipReason) process.stdout.write(`# deploy-nginx e2e skipped: ${skipReason}\n`);
 
 async function mintToken(sub: string): Promise<string> {
   return new JwtService({ secret: JWT_SECRET }).signAsync({}, { algorithm: 'HS256', subject: sub, expiresIn: '10m' });
@@ -253,13 +255,18 @@ describe('nginx in front of two Clarity processes', { skip: skipReason }, () => 
     assert.equal(down.status, 1);
   });
 
-  test('public server: /health proxied, /metrics hidden, port 80 redirects to https', async () => {
+  test('public server: /health proxied, /metrics and /api hidden, port 80 redirects to https', async () => {
     const health = await fetch(`http://127.0.0.1:${nginxPort}/health`);
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { service: string }).service, 'clarity');
     backendOf(health.headers.get('x-clarity-upstream'));
     assert.equal((await fetch(`http://127.0.0.1:${nginxPort}/metrics`)).status, 404);
     assert.equal((await fetch(`http://127.0.0.1:${nginxPort}/debug/heapdump`, { method: 'POST' })).status, 404);
+    // NODE_ENV=test: the backends serve the API docs, the public server does not.
+    for (const path of ['/api', '/api/', '/api/swagger-ui-init.js', '/api-json']) {
+      assert.equal((await fetch(`http://127.0.0.1:${backends[0]!.port}${path}`)).status, 200, path);
+      assert.equal((await fetch(`http://127.0.0.1:${nginxPort}${path}`)).status, 404, path);
+    }
     const redirect = await fetch(`http://127.0.0.1:${redirectPort}/socket.io/?EIO=4`, { redirect: 'manual' });
     assert.equal(redirect.status, 301);
     assert.match(redirect.headers.get('location') ?? '', /^https:\/\/[^/]+\/socket\.io\/\?EIO=4$/);
