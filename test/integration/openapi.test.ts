@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
 import { Ajv } from 'ajv';
-import { projectRoot } from '../src/common/project-root.js';
-import { bundledKnowledgeBasePaths, silentLogger, startArchivistServer } from '../src/archivist-server/index.js';
-import { databaseEnv, realPostgres, startClarityProcess, type ClarityProcess } from './support/clarity-process.js';
+import { projectRoot } from '../../src/common/project-root.js';
+import { bundledKnowledgeBasePaths, silentLogger, startArchivistServer } from '../../src/archivist-server/index.js';
+import { databaseEnv, realPostgres, startClarityProcess, type ClarityProcess } from '../support/clarity-process.js';
 
 /** The HTTP routes of spec §4, each with its methods. */
 const PROBE_ROUTES = { '/health': ['get'], '/health/ready': ['get'], '/metrics': ['get'] };
