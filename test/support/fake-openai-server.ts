@@ -50,10 +50,10 @@ export class FakeOpenAiServer {
   ) {}
 
   static async start(): Promise<FakeOpenAiServer> {
-    let instance: FakeOpenAiServer | undefined;
-    const server = createServer((req, res) => instance!.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    instance = new FakeOpenAiServer(server, (server.address() as AddressInfo).port);
+    const instance = new FakeOpenAiServer(server, (server.address() as AddressInfo).port);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => instance.handle(req, res));
     return instance;
   }
 
