@@ -54,8 +54,9 @@ export class AiCallError extends ClarityError {
 /**
  * Chat completions through the official `openai` package, against any OpenAI-compatible
  * server (`baseUrl`). The key is handed to the client object only; the package's own
- * logging is off and its retries are off (one bounded attempt per draft), and nothing is
- * read from the environment by the package (base URL, organization and project are given).
+ * logging is off and its retries are off (one bounded attempt per draft), and the package's
+ * environment defaults (OPENAI_BASE_URL, OPENAI_ORG_ID, …) are overridden by explicit values
+ * (only OPENAI_CUSTOM_HEADERS, which it always reads, is left to it).
  */
 export class OpenAiChatProvider {
   private readonly client: OpenAI;
@@ -64,8 +65,11 @@ export class OpenAiChatProvider {
     this.client = new OpenAI({
       apiKey: settings.apiKey,
       baseURL: settings.baseUrl,
+      // given explicitly, so the package reads none of its OPENAI_* environment defaults
+      adminAPIKey: null,
       organization: null,
       project: null,
+      webhookSecret: null,
       timeout: settings.timeoutMs,
       maxRetries: 0,
       logLevel: 'off',

@@ -366,6 +366,10 @@ describe('clarity.ai/conjure-definition without a key', () => {
     );
     assert.equal(http.status, 503);
     assert.match(http.text, /not configured/);
-    assert.equal(await metricValue(clarity.url, 'clarity_ai_requests_total', '{outcome="disabled"}'), 2, 'socket and HTTP');
+    assert.equal(
+      await metricValue(clarity.url, 'clarity_ai_requests_total', '{outcome="disabled"}'),
+      2,
+      'socket and HTTP',
+    );
   });
 });
