@@ -81,7 +81,10 @@ export class OpenAiChatProvider {
   }
 
   async complete(messages: ChatMessage[], { signal, onText }: ChatOptions = {}): Promise<ChatResult> {
-    const deadline = AbortSignal.timeout(this.settings.timeoutMs);
+    // the whole call's deadline (the package's own timeout only covers the wait for headers)
+    const timer = new AbortController();
+    const deadlineTimer = setTimeout(() => timer.abort(), this.settings.timeoutMs);
+    const deadline = timer.signal;
     // a second controller, so that the provider call can also be cut off here (draft too long)
     const own = new AbortController();
     const combined = AbortSignal.any([deadline, own.signal, ...(signal ? [signal] : [])]);
@@ -90,6 +93,8 @@ export class OpenAiChatProvider {
       result = onText ? await this.stream(messages, combined, own, onText) : await this.once(messages, combined);
     } catch (error) {
       throw this.failure(error, signal, deadline);
+    } finally {
+      clearTimeout(deadlineTimer);
     }
     // an aborted stream ends quietly (the package's choice): find out why
     if (signal?.aborted || deadline.aborted) throw this.failure(undefined, signal, deadline);

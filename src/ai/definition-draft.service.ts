@@ -106,6 +106,10 @@ export class DefinitionDraftService {
         ],
         options,
       );
+      const definition = cleanDraft(result.text, prompt.openLine);
+      if (definition === '') {
+        throw new AiCallError('AI_ERROR', 'AI provider returned an empty draft', 'provider_error', 'empty');
+      }
       const elapsed = seconds();
       this.metrics.aiRequestDuration.observe(elapsed);
       this.count('success');
@@ -120,9 +124,6 @@ export class DefinitionDraftService {
         lines: prompt.lines.length,
         ...(result.usage ? { tokens: result.usage.prompt + result.usage.completion } : {}),
       });
-      const definition = cleanDraft(result.text, prompt.openLine);
-      if (definition === '')
-        throw new AiCallError('AI_ERROR', 'AI provider returned an empty draft', 'provider_error', 'empty');
       return { definition, model: result.model, supertype_uid: request.supertype_uid, name: request.name };
     } catch (error) {
       if (!(error instanceof AiCallError)) {
