@@ -14,6 +14,7 @@ import { SemanticModule } from './semantic/semantic.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { DebugModule } from './debug/debug.module.js';
+import { AiModule } from './ai/ai.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -33,6 +34,7 @@ export class AppModule implements NestModule {
         SemanticModule,
         GatewayModule,
         DebugModule,
+        AiModule,
       ],
     };
   }

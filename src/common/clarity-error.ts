@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'ARCHIVIST_UNAVAILABLE'
   | 'ARCHIVIST_ERROR'
+  | 'AI_UNAVAILABLE'
+  | 'AI_ERROR'
   | 'INTERNAL';
 
 /**

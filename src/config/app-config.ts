@@ -26,7 +26,17 @@ export interface AppConfig {
     dataFiles: string[];
     journalFile: string;
   };
-  openaiApiKey?: string;
+  /** AI-drafted definitions (spec §10): any OpenAI-compatible chat-completions API. */
+  ai: {
+    /** undefined → the feature answers AI_UNAVAILABLE. A secret: never logged, answered or exported. */
+    apiKey?: string;
+    /** Base URL of the API, e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama). */
+    baseUrl: string;
+    model: string;
+    timeoutMs: number;
+    /** Drafts per user per minute. */
+    rateLimitPerMinute: number;
+  };
   logging: { level: LogLevel; format: 'json' | 'simple'; dir: string; files: boolean };
   websocket: {
     corsOrigins: string[];

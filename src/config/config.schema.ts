@@ -138,6 +138,10 @@ export const envSchema = z.object({
   ARCHIVIST_JOURNAL: stringWithDefault('.data/archivist-journal.jsonl'),
 
   OPENAI_API_KEY: optionalString(),
+  OPENAI_BASE_URL: url('an http(s) URL', ['http:', 'https:']),
+  OPENAI_MODEL: stringWithDefault('gpt-4o-mini'),
+  AI_TIMEOUT_MS: int(30000, 100, 600_000, 'a number of milliseconds between 100 and 600000'),
+  AI_RATE_LIMIT: positive(10, 'a positive number of requests per minute'),
 
   LOG_LEVEL: oneOf(LOG_LEVELS, undefined),
   LOG_FORMAT: oneOf(['json', 'simple'] as const, undefined),

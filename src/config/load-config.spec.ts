@@ -60,6 +60,36 @@ describe('loadConfig', () => {
     assert.equal(load({ ...production, API_DOCS: 'off' }).apiDocs, false);
   });
 
+  test('AI settings (spec §10): defaults, values, and a key that never shows in a config error', () => {
+    const defaults = load({});
+    assert.deepEqual(defaults.ai, {
+      apiKey: undefined,
+      baseUrl: 'https://api.openai.com/v1',
+      model: 'gpt-4o-mini',
+      timeoutMs: 30000,
+      rateLimitPerMinute: 10,
+    });
+    const local = load({
+      OPENAI_API_KEY: 'dummy',
+      OPENAI_BASE_URL: 'http://localhost:11434/v1/',
+      OPENAI_MODEL: 'llama3.2',
+      AI_TIMEOUT_MS: '5000',
+      AI_RATE_LIMIT: '3',
+    });
+    assert.deepEqual(local.ai, {
+      apiKey: 'dummy',
+      baseUrl: 'http://localhost:11434/v1',
+      model: 'llama3.2',
+      timeoutMs: 5000,
+      rateLimitPerMinute: 3,
+    });
+    const key = 'sk-config-secret-0123456789';
+    assert.throws(
+      () => load({ OPENAI_API_KEY: key, AI_TIMEOUT_MS: '-1', OPENAI_BASE_URL: 'ftp://x' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes(key),
+    );
+  });
+
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ RELICA_CLARITY_API_PORT: 'notaport' }, /^RELICA_CLARITY_API_PORT must be a port number, got "notaport"$/],
     [{ RELICA_CLARITY_API_PORT: '70000' }, /^RELICA_CLARITY_API_PORT must be a port number, got "70000"$/],
@@ -74,6 +104,9 @@ describe('loadConfig', () => {
     [{ MIGRATIONS_RUN: 'maybe' }, /^MIGRATIONS_RUN must be true or false/],
     [{ API_DOCS: 'sometimes' }, /^API_DOCS must be true or false, got "sometimes"$/],
     [{ JWT_SECRET: 'short' }, /^JWT_SECRET must be at least 32 characters long$/],
+    [{ OPENAI_BASE_URL: 'localhost:11434/v1' }, /^OPENAI_BASE_URL must be an http\(s\) URL/],
+    [{ AI_TIMEOUT_MS: 'soon' }, /^AI_TIMEOUT_MS must be a number of milliseconds between 100 and 600000, got "soon"$/],
+    [{ AI_RATE_LIMIT: '0' }, /^AI_RATE_LIMIT must be a positive number of requests per minute, got "0"$/],
     [
       { NODE_ENV: 'production' },
       /JWT_SECRET or JWT_PUBLIC_KEY is required.*POSTGRES_HOST is required.*ARCHIVIST_URL is required/,
@@ -127,6 +160,10 @@ describe('loadConfig', () => {
       'WS_MAX_PAYLOAD_BYTES',
       'WS_RATE_LIMIT',
       'DEBUG_ENDPOINTS',
+      'OPENAI_BASE_URL',
+      'OPENAI_MODEL',
+      'AI_TIMEOUT_MS',
+      'AI_RATE_LIMIT',
     ];
     for (const name of guide) assert.ok(ENV_VARIABLES.includes(name as never), name);
   });

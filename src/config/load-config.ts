@@ -52,6 +52,9 @@ function checkCombinations(e: ParsedEnv): void {
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
 }
 
+/** The hosted OpenAI API, when OPENAI_BASE_URL is not set. */
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
 function readVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(resolve(projectRoot(), 'package.json'), 'utf8')) as {
@@ -90,7 +93,13 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       dataFiles: e.ARCHIVIST_DATA.map((p) => resolve(p)),
       journalFile: resolve(e.ARCHIVIST_JOURNAL),
     },
-    openaiApiKey: e.OPENAI_API_KEY,
+    ai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL ?? DEFAULT_OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      timeoutMs: e.AI_TIMEOUT_MS,
+      rateLimitPerMinute: e.AI_RATE_LIMIT,
+    },
     logging: {
       level: e.LOG_LEVEL ?? (env === 'production' ? 'info' : env === 'test' ? 'warn' : 'info'),
       format: e.LOG_FORMAT ?? (env === 'production' ? 'json' : 'simple'),

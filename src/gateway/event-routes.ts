@@ -15,6 +15,9 @@ import {
   updateSessionSchema,
 } from '../sessions/session.schemas.js';
 import type { CategoryName } from '../gellish/fact.js';
+import type { DefinitionDraftService } from '../ai/definition-draft.service.js';
+import { conjureDefinitionSchema } from '../ai/ai-request.schemas.js';
+import { draftForSocket } from '../ai/socket-draft.js';
 
 export interface RouteContext {
   userId: string;
@@ -37,6 +40,7 @@ export interface RouteDependencies {
   updates: ModelUpdateService;
   sessions: SessionsService;
   changeLog: ChangeLogService;
+  ai: DefinitionDraftService;
 }
 
 function route<S extends z.ZodType>(r: Route<S>): Route {
@@ -54,7 +58,7 @@ const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
 ];
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): RouteTable {
+export function buildRoutes({ models, updates, sessions, changeLog, ai }: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
       event: 'clarity.model/get',
@@ -152,6 +156,11 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
       event: 'clarity.session/delete',
       schema: sessionIdParamsSchema,
       handle: (p, ctx) => sessions.delete(ctx.userId, p.id),
+    }),
+    route({
+      event: 'clarity.ai/conjure-definition',
+      schema: conjureDefinitionSchema,
+      handle: (p, ctx) => draftForSocket(ai, ctx.socket, ctx.userId, p),
     }),
   ];
   const table = new Map<string, Route>();

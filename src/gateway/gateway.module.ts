@@ -8,6 +8,8 @@ import { ChangeLogModule } from '../change-log/change-log.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { ChangeLogService } from '../change-log/change-log.service.js';
+import { AiModule } from '../ai/ai.module.js';
+import { DefinitionDraftService } from '../ai/definition-draft.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
 import { ErrorMapper } from './error-mapper.js';
 import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
@@ -24,12 +26,13 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     updates: ModelUpdateService,
     sessions: SessionsService,
     changeLog: ChangeLogService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog }),
-  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService],
+    ai: DefinitionDraftService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai }),
+  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService, DefinitionDraftService],
 };
 
 @Module({
-  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule],
+  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule, AiModule],
   providers: [
     ClarityGateway,
     RequestTracker,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-export type DependencyName = 'database' | 'archivist' | 'cache';
+export type DependencyName = 'database' | 'archivist' | 'cache' | 'ai';
 export type DependencyStatus = 'connected' | 'available' | 'unavailable' | 'disabled';
 export type DependencyProbe = () => Promise<DependencyStatus>;
 

@@ -23,6 +23,13 @@ export class DependenciesDto implements Readonly<HealthReport['dependencies']> {
     description: 'Redis: connected, unavailable, or disabled without REDIS_URL',
   })
   cache!: DependencyStatus;
+
+  @ApiProperty({
+    enum: DEPENDENCY_STATUSES,
+    description:
+      'The AI provider (spec §10): disabled without OPENAI_API_KEY, unavailable after a draft found it unreachable',
+  })
+  ai!: DependencyStatus;
 }
 
 export class HealthReportDto implements HealthReport {

@@ -6,7 +6,7 @@ import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 
 const PROBE_TIMEOUT_MS = 2000;
-const DEPENDENCIES: DependencyName[] = ['database', 'archivist', 'cache'];
+const DEPENDENCIES: DependencyName[] = ['database', 'archivist', 'cache', 'ai'];
 
 export interface HealthReport {
   status: 'healthy' | 'degraded';

@@ -4,6 +4,26 @@ import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 
 /**
+ * Outcomes of an AI draft: `success`; `provider_error` (AI_ERROR); `unavailable` (provider
+ * refused the connection or could not be reached) and `timeout` (AI_TIMEOUT_MS passed),
+ * both AI_UNAVAILABLE; `disabled` (no key); `rate_limited`; `invalid` (unknown or
+ * non-kind supertype); `cancelled` (the client left); `failed` (anything else, e.g. the
+ * Archivist down while reading the hierarchy).
+ */
+export const AI_OUTCOMES = [
+  'success',
+  'provider_error',
+  'unavailable',
+  'timeout',
+  'disabled',
+  'rate_limited',
+  'invalid',
+  'cancelled',
+  'failed',
+] as const;
+export type AiOutcome = (typeof AI_OUTCOMES)[number];
+
+/**
  * Clarity's Prometheus metrics, on a registry of its own (several app instances
  * can live in one test process). Labels never carry user data: operation and
  * category names, endpoints and outcomes only.
@@ -82,12 +102,38 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** AI drafts (spec §10) by outcome: see AI_OUTCOMES. */
+  readonly aiRequestsTotal = new Counter({
+    name: 'clarity_ai_requests_total',
+    help: 'AI definition drafts by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Time of the calls that reached the AI provider (whatever their outcome). */
+  readonly aiRequestDuration = new Histogram({
+    name: 'clarity_ai_request_duration_seconds',
+    help: 'Duration of AI provider calls (drafts that reached the provider)',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+    registers: [this.registry],
+  });
+
+  /** Tokens the provider reported using (`usage`), by kind: prompt or completion. */
+  readonly aiTokensTotal = new Counter({
+    name: 'clarity_ai_tokens_total',
+    help: 'Tokens reported by the AI provider, by kind (prompt, completion)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor(@Optional() @Inject(CONFIG) config?: AppConfig) {
     collectDefaultMetrics({ register: this.registry });
     if (config) this.wsMaxConnections.set(config.websocket.maxConnections);
     for (const status of ['accepted', 'rejected_auth', 'rejected_capacity', 'closed']) {
       this.wsConnectionsTotal.inc({ status }, 0);
     }
+    for (const outcome of AI_OUTCOMES) this.aiRequestsTotal.inc({ outcome }, 0);
+    for (const kind of ['prompt', 'completion']) this.aiTokensTotal.inc({ kind }, 0);
   }
 
   private readonly requestTimers = new Map<string, { observe(seconds: number): void }>();
