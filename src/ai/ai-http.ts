@@ -14,6 +14,15 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ClarityError, type ErrorCode } from '../common/clarity-error.js';
 import { parseParams } from '../common/request-params.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
@@ -72,6 +81,8 @@ export class PlainTextErrors implements ExceptionFilter {
  * (never used as the key, never logged).
  * The client closing the connection cancels the provider call.
  */
+@ApiTags('ai')
+@ApiBearerAuth()
 @Controller('artificialIntelligence')
 @UseFilters(PlainTextErrors)
 export class AiHttpController {
@@ -79,6 +90,23 @@ export class AiHttpController {
 
   @Get('conjureDefinition')
   @UseGuards(BearerTokenGuard)
+  @ApiOperation({
+    summary: 'Draft the definition of a new kind below a supertype (the previous service’s route)',
+    description:
+      'Plain-text draft from the configured OpenAI-compatible provider; nothing is written to the graph. ' +
+      'An `apiKey` query parameter is ignored: the key lives in the server configuration only.',
+  })
+  @ApiQuery({ name: 'supertypeUID', description: 'uid of an existing kind', example: '730044' })
+  @ApiQuery({ name: 'newKindName', description: 'name of the new kind', example: 'centrifugal pump' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'The drafted definition', schema: { type: 'string' } })
+  @ApiResponse({ status: 400, description: 'A missing or malformed parameter' })
+  @ApiResponse({ status: 401, description: 'No Bearer token, or one that does not verify' })
+  @ApiResponse({ status: 404, description: 'Unknown supertype' })
+  @ApiResponse({ status: 422, description: 'The supertype is not a kind' })
+  @ApiResponse({ status: 429, description: 'AI_RATE_LIMIT drafts per minute reached (Retry-After)' })
+  @ApiResponse({ status: 502, description: 'The provider answered with an error' })
+  @ApiResponse({ status: 503, description: 'No provider configured, or it cannot be reached in time' })
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; charset=utf-8')
   async conjureDefinition(

@@ -9,8 +9,13 @@ import { projectRoot } from '../../src/common/project-root.js';
 import { bundledKnowledgeBasePaths, silentLogger, startArchivistServer } from '../../src/archivist-server/index.js';
 import { databaseEnv, realPostgres, startClarityProcess, type ClarityProcess } from '../support/clarity-process.js';
 
-/** The HTTP routes of spec §4, each with its methods. */
-const PROBE_ROUTES = { '/health': ['get'], '/health/ready': ['get'], '/metrics': ['get'] };
+/** The HTTP routes of spec §4 and §10, each with its methods. */
+const PROBE_ROUTES = {
+  '/artificialIntelligence/conjureDefinition': ['get'],
+  '/health': ['get'],
+  '/health/ready': ['get'],
+  '/metrics': ['get'],
+};
 const ALL_ROUTES = { ...PROBE_ROUTES, '/debug/heapdump': ['post'] };
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -163,8 +168,8 @@ describe('OpenAPI document and Swagger UI (outside production: on by default)', 
       'version',
     ]);
     const dependencies = healthSchema.properties!.dependencies as OpenAPIV3.SchemaObject;
-    assert.deepEqual([...(dependencies.required ?? [])].sort(), ['archivist', 'cache', 'database']);
-    for (const name of ['database', 'archivist', 'cache']) {
+    assert.deepEqual([...(dependencies.required ?? [])].sort(), ['ai', 'archivist', 'cache', 'database']);
+    for (const name of ['database', 'archivist', 'cache', 'ai']) {
       assert.deepEqual((dependencies.properties![name] as OpenAPIV3.SchemaObject).enum, [
         'connected',
         'available',
