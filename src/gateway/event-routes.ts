@@ -15,6 +15,11 @@ import {
   updateSessionSchema,
 } from '../sessions/session.schemas.js';
 import type { CategoryName } from '../gellish/fact.js';
+import type { SystemStatusService } from '../health/system-status.service.js';
+import { systemRequestSchema } from '../health/system-status.service.js';
+import { modelUpdateSchema } from '../semantic/model-update.schemas.js';
+import { environmentRequestSchema } from '../sessions/session.schemas.js';
+import { loadEnvironment } from '../sessions/environment.js';
 
 export interface RouteContext {
   userId: string;
@@ -37,6 +42,7 @@ export interface RouteDependencies {
   updates: ModelUpdateService;
   sessions: SessionsService;
   changeLog: ChangeLogService;
+  system: SystemStatusService;
 }
 
 function route<S extends z.ZodType>(r: Route<S>): Route {
@@ -54,7 +60,7 @@ const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
 ];
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): RouteTable {
+export function buildRoutes({ models, updates, sessions, changeLog, system }: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
       event: 'clarity.model/get',
@@ -152,6 +158,34 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
       event: 'clarity.session/delete',
       schema: sessionIdParamsSchema,
       handle: (p, ctx) => sessions.delete(ctx.userId, p.id),
+    }),
+    route({
+      event: 'clarity.model/update',
+      aliases: ['clarity/model-update'],
+      schema: modelUpdateSchema,
+      handle: (p, ctx) => updates.updateModel(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.environment/get',
+      aliases: ['clarity/environment-get'],
+      schema: environmentRequestSchema,
+      handle: async (p, ctx) =>
+        loadEnvironment(await sessions.get(ctx.userId, p.environmentId), (uids) =>
+          models.getBatch(uids, { includeFacts: p.includeFacts }),
+        ),
+    }),
+    route({
+      event: 'clarity.system/status',
+      aliases: ['clarity/status-request'],
+      schema: systemRequestSchema,
+      // connections: the sockets connected to this process (the replica that answers).
+      handle: (_p, ctx) => system.status(ctx.socket.nsp.sockets.size),
+    }),
+    route({
+      event: 'clarity.system/heartbeat',
+      aliases: ['clarity/heartbeat'],
+      schema: systemRequestSchema,
+      handle: async () => system.heartbeat(),
     }),
   ];
   const table = new Map<string, Route>();

@@ -8,6 +8,7 @@ import { ChangeLogModule } from '../change-log/change-log.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { ChangeLogService } from '../change-log/change-log.service.js';
+import { SystemStatusService } from '../health/system-status.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
 import { ErrorMapper } from './error-mapper.js';
 import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
@@ -24,8 +25,9 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     updates: ModelUpdateService,
     sessions: SessionsService,
     changeLog: ChangeLogService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog }),
-  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService],
+    system: SystemStatusService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, system }),
+  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService, SystemStatusService],
 };
 
 @Module({
