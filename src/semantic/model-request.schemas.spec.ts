@@ -80,7 +80,7 @@ test('model/update: modelId as number or digit string, data fields checked by na
       modelId: 5,
       data: { partial_definition: 'p', collection_uid: '9', collection_name: 'c', extra: 1, full_definition: null },
     }),
-    { modelId: 5, name: undefined, data: { partial_definition: 'p', collection_uid: 9, collection_name: 'c' } },
+    { modelId: 5, data: { partial_definition: 'p', collection_uid: 9, collection_name: 'c' } },
   );
   const cases: Array<[unknown, string]> = [
     [{ name: 'x' }, "Required parameter 'modelId' not provided"],
