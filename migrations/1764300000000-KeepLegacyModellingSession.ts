@@ -6,7 +6,7 @@ const LEGACY_KEPT_AS = 'modelling_session_legacy';
 
 async function columnsOf(queryRunner: QueryRunner, table: string): Promise<Set<string> | undefined> {
   const rows = (await queryRunner.query(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
     [table],
   )) as Array<{ column_name: string }>;
   return rows.length === 0 ? undefined : new Set(rows.map((r) => r.column_name));

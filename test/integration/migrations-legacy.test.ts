@@ -222,4 +222,23 @@ describe('upgrade from the previous service’s database', { skip }, () => {
     assert.match(again.stdout, /Legacy table modelling_session \(4 rows\) kept as modelling_session_legacy/);
     assert.deepEqual(await tableImage(database, 'modelling_session_legacy'), original);
   });
+
+  test('a modelling_session of an unknown shape stops the start with a message saying why', async () => {
+    const other = await createTestDatabase('legacyodd');
+    try {
+      await withDb(other, (c) => c.query(`CREATE TABLE "modelling_session" ("key" text PRIMARY KEY, "blob" bytea)`));
+      const failure = await startClarityProcess({ ...env(), POSTGRES_DB: other }).then(
+        async (started) => {
+          await started.stop();
+          return assert.fail('Clarity should not start');
+        },
+        (error: Error) => error,
+      );
+      assert.match(failure.message, /Table modelling_session exists with unexpected columns \(key, blob\)/);
+      const left = await tables(other);
+      assert.ok(left.includes('modelling_session') && !left.includes('modelling_session_legacy'), left.join());
+    } finally {
+      await dropTestDatabase(other);
+    }
+  });
 });
