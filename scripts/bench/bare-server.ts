@@ -20,7 +20,7 @@ io.on('connection', (socket) => {
   socket.onAny((_event: string, ...args: unknown[]) => {
     const ack = args[args.length - 1];
     if (typeof ack === 'function') {
-      ack({ id: randomUUID(), type: 'response', success: true, data, timestamp: new Date().toISOString() });
+      ack({ id: randomUUID(), type: 'response', success: true, data, timestamp: Date.now() });
     }
   });
 });

@@ -9,6 +9,9 @@ import { withTimeout } from '../common/with-timeout.js';
 import { DatabaseServer } from './database-server.js';
 
 const HEALTH_QUERY_TIMEOUT_MS = 1500;
+/** The migration that keeps the previous service's table, and the name it keeps it under (spec §8). */
+const LEGACY_MIGRATION = 'KeepLegacyModellingSession1764300000000';
+const LEGACY_KEPT_AS = 'modelling_session_legacy';
 /** Advisory lock key guarding migrations ("clar" in ASCII). */
 const MIGRATION_LOCK_KEY = 0x636c6172;
 
@@ -50,10 +53,30 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       for (const migration of applied) {
         this.logger.info(`Applied migration ${migration.name}`, { context: 'Database' });
       }
+      await this.reportLegacyTable(applied.some((m) => m.name === LEGACY_MIGRATION));
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
       await lock.release();
     }
+  }
+
+  /**
+   * Says in the log what became of the previous service's table (spec §8): when
+   * the KeepLegacyModellingSession migration just renamed it, and on every later
+   * start while the kept table is still there.
+   */
+  private async reportLegacyTable(keptNow: boolean): Promise<void> {
+    const [{ kept }] = await this.dataSource.query<Array<{ kept: string | null }>>(
+      `SELECT to_regclass('${LEGACY_KEPT_AS}')::text AS kept`,
+    );
+    if (kept === null) return;
+    const [{ count }] = await this.dataSource.query<Array<{ count: string }>>(
+      `SELECT count(*)::text AS count FROM "${LEGACY_KEPT_AS}"`,
+    );
+    const message = keptNow
+      ? `Legacy table modelling_session (${count} rows) kept as ${LEGACY_KEPT_AS}`
+      : `Legacy table ${LEGACY_KEPT_AS} (${count} rows) from the previous service is kept`;
+    this.logger.info(message, { context: 'Database' });
   }
 
   private async probe(): Promise<'connected' | 'unavailable'> {

@@ -13,6 +13,9 @@ import { ConnectionSlots } from './connection-slots.js';
 import { TokenBucket } from './token-bucket.js';
 import { ENTITY_ROOM_PREFIX } from './event-routes.js';
 import { RequestPipeline, type Client } from './request-pipeline.js';
+import { eventEnvelope } from './envelope.js';
+
+const MODEL_UPDATED = 'clarity.model/updated';
 
 type SocketData = Client & { settle?: () => boolean };
 
@@ -120,7 +123,8 @@ export class ClarityGateway implements OnGatewayInit<Server> {
     socket.onAny((event: unknown, ...args: unknown[]) => this.pipeline.handle(socket, data, event, args));
   }
 
+  /** Spec §3: `{id, type: "event", topic, payload: {uid, change}, timestamp}` on the event named by `topic`. */
   private broadcastUpdate(event: ModelUpdatedEvent): void {
-    this.server?.to(`${ENTITY_ROOM_PREFIX}${event.uid}`).emit('clarity.model/updated', event);
+    this.server?.to(`${ENTITY_ROOM_PREFIX}${event.uid}`).emit(MODEL_UPDATED, eventEnvelope(MODEL_UPDATED, event));
   }
 }

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../common/clarity-error.js';
 import { PreEncodedJson } from './pre-encoded-parser.js';
 
-/** Response envelope of spec §3. */
+/**
+ * Response envelope of spec §3: `id` a UUID, `timestamp` milliseconds since the
+ * epoch (a number), as the platform's `BaseMessageSchema` declares them.
+ */
 export type ResponseEnvelope =
-  | { id: string; type: 'response'; success: true; data: unknown; correlationId?: string; timestamp: string }
+  | { id: string; type: 'response'; success: true; data: unknown; correlationId?: string; timestamp: number }
   | {
       id: string;
       type: 'response';
@@ -12,8 +15,22 @@ export type ResponseEnvelope =
       error: string;
       code: ErrorCode;
       correlationId?: string;
-      timestamp: string;
+      timestamp: number;
     };
+
+/** A server-pushed event of spec §3 (`clarity.model/updated`, progress events): `topic` is the event's name. */
+export interface EventEnvelope<T = unknown> {
+  id: string;
+  type: 'event';
+  topic: string;
+  payload: T;
+  timestamp: number;
+}
+
+/** The envelope of a server-pushed event; emit it on the event named `topic`. */
+export function eventEnvelope<T>(topic: string, payload: T): EventEnvelope<T> {
+  return { id: randomUUID(), type: 'event', topic, payload, timestamp: Date.now() };
+}
 
 interface UnwrappedRequest {
   params: unknown;
@@ -26,13 +43,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Is this the platform's message wrapper `{ id, type: "request", payload }` (rather than bare parameters)? */
+export function isWrappedRequest(payload: unknown): payload is Record<string, unknown> {
+  return isRecord(payload) && payload.type === 'request' && 'payload' in payload;
+}
+
 /**
  * Accepts the bare parameters (`{ uid }`) or the platform's message wrapper
  * `{ id, type: "request", payload: {...} }`; the wrapper's id comes back as
  * correlationId when it is a sane string or number.
  */
 export function unwrapRequest(payload: unknown): UnwrappedRequest {
-  if (isRecord(payload) && payload.type === 'request' && 'payload' in payload) {
+  if (isWrappedRequest(payload)) {
     const id = payload.id;
     const text = typeof id === 'number' && Number.isFinite(id) ? String(id) : id;
     const correlationId = typeof text === 'string' && CORRELATION_ID.test(text) ? text : undefined;
@@ -48,7 +70,7 @@ export function errorEnvelope(code: ErrorCode, message: string, correlationId?: 
     success: false,
     error: message,
     code,
-    timestamp: new Date().toISOString(),
+    timestamp: Date.now(),
   };
   if (correlationId !== undefined) envelope.correlationId = correlationId;
   return envelope;
@@ -81,6 +103,6 @@ export function jsonText(value: unknown): string {
 export function encodedSuccessEnvelope(data: unknown, correlationId?: string): PreEncodedJson {
   const cid = correlationId === undefined ? '' : `,"correlationId":${JSON.stringify(correlationId)}`;
   return new PreEncodedJson(
-    `{"id":"${randomUUID()}","type":"response","success":true,"data":${jsonText(data)}${cid},"timestamp":"${new Date().toISOString()}"}`,
+    `{"id":"${randomUUID()}","type":"response","success":true,"data":${jsonText(data)}${cid},"timestamp":${Date.now()}}`,
   );
 }

@@ -18,6 +18,11 @@ import type { CategoryName } from '../gellish/fact.js';
 import type { DefinitionDraftService } from '../ai/definition-draft.service.js';
 import { conjureDefinitionSchema } from '../ai/ai-request.schemas.js';
 import { draftForSocket } from '../ai/socket-draft.js';
+import type { SystemStatusService } from '../health/system-status.service.js';
+import { systemRequestSchema } from '../health/system-status.service.js';
+import { modelUpdateSchema } from '../semantic/model-update.schemas.js';
+import { environmentRequestSchema } from '../sessions/session.schemas.js';
+import { loadEnvironment } from '../sessions/environment.js';
 
 export interface RouteContext {
   userId: string;
@@ -41,6 +46,7 @@ export interface RouteDependencies {
   sessions: SessionsService;
   changeLog: ChangeLogService;
   ai: DefinitionDraftService;
+  system: SystemStatusService;
 }
 
 function route<S extends z.ZodType>(r: Route<S>): Route {
@@ -58,7 +64,7 @@ const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
 ];
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog, ai }: RouteDependencies): RouteTable {
+export function buildRoutes({ models, updates, sessions, changeLog, ai, system }: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
       event: 'clarity.model/get',
@@ -161,6 +167,34 @@ export function buildRoutes({ models, updates, sessions, changeLog, ai }: RouteD
       event: 'clarity.ai/conjure-definition',
       schema: conjureDefinitionSchema,
       handle: (p, ctx) => draftForSocket(ai, ctx.socket, ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.model/update',
+      aliases: ['clarity/model-update'],
+      schema: modelUpdateSchema,
+      handle: (p, ctx) => updates.updateModel(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.environment/get',
+      aliases: ['clarity/environment-get'],
+      schema: environmentRequestSchema,
+      handle: async (p, ctx) =>
+        loadEnvironment(await sessions.get(ctx.userId, p.environmentId), (uids) =>
+          models.getBatch(uids, { includeFacts: p.includeFacts }),
+        ),
+    }),
+    route({
+      event: 'clarity.system/status',
+      aliases: ['clarity/status-request'],
+      schema: systemRequestSchema,
+      // connections: the sockets connected to this process (the replica that answers).
+      handle: (_p, ctx) => system.status(ctx.socket.nsp.sockets.size),
+    }),
+    route({
+      event: 'clarity.system/heartbeat',
+      aliases: ['clarity/heartbeat'],
+      schema: systemRequestSchema,
+      handle: async () => system.heartbeat(),
     }),
   ];
   const table = new Map<string, Route>();

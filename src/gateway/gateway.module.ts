@@ -10,6 +10,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { ChangeLogService } from '../change-log/change-log.service.js';
 import { AiModule } from '../ai/ai.module.js';
 import { DefinitionDraftService } from '../ai/definition-draft.service.js';
+import { SystemStatusService } from '../health/system-status.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
 import { ErrorMapper } from './error-mapper.js';
 import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
@@ -27,8 +28,16 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     sessions: SessionsService,
     changeLog: ChangeLogService,
     ai: DefinitionDraftService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai }),
-  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService, DefinitionDraftService],
+    system: SystemStatusService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai, system }),
+  inject: [
+    SemanticModelService,
+    ModelUpdateService,
+    SessionsService,
+    ChangeLogService,
+    DefinitionDraftService,
+    SystemStatusService,
+  ],
 };
 
 @Module({

@@ -19,7 +19,7 @@ describe('PreEncodedAwareEncoder', () => {
     nested: { list: [1, 'two', null, { x: 'ü "q"' }] },
     skip: undefined,
   };
-  const envelope = { id: 'e1', type: 'response', success: true, data: model, timestamp: '2026-01-01T00:00:00.000Z' };
+  const envelope = { id: 'e1', type: 'response', success: true, data: model, timestamp: 1767225600000 };
 
   for (const [name, packet] of [
     ['ack', { type: parser.PacketType.ACK, nsp: '/', id: 12 }],

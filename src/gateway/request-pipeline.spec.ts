@@ -136,24 +136,62 @@ describe('RequestPipeline', () => {
     assert.deepEqual(t.logs, [['error', 'Unexpected failure in test/get: database exploded']]);
   });
 
-  test('an unknown event: BAD_REQUEST to an ack, nothing without one', async () => {
+  test('an unknown event: BAD_REQUEST to an ack or to a wrapped request, nothing to a bare one without an ack', async () => {
     const t = setup();
     const r = await t.ask('test/nothing', { uid: 1 });
     assert.deepEqual([r.code, r.error], ['BAD_REQUEST', "Unknown event 'test/nothing'"]);
+    const wrappedWithAck = await t.ask('test/nothing', { id: 'w-0', type: 'request', payload: {} });
+    assert.deepEqual([wrappedWithAck.code, wrappedWithAck.correlationId], ['BAD_REQUEST', 'w-0']);
     t.pipeline.handle(t.socket, t.client, 'test/nothing', [{ uid: 1 }]);
     t.pipeline.handle(t.socket, t.client, 42, [{ uid: 1 }]);
+    t.pipeline.handle(t.socket, t.client, 42, [{ id: 'w-2', type: 'request', payload: {} }]);
+    t.pipeline.handle(t.socket, t.client, 'disconnect', [{ id: 'w-3', type: 'request', payload: {} }]);
     await settle();
     assert.deepEqual(t.emitted, []);
+    t.pipeline.handle(t.socket, t.client, 'test/nothing', [{ id: 'w-1', type: 'request', payload: { uid: 1 } }]);
+    await settle();
+    assert.equal(t.emitted.length, 1);
+    const [name, answer] = t.emitted[0]! as [string, Json];
+    assert.equal(name, 'test/nothing');
+    assert.deepEqual(
+      [answer.type, answer.success, answer.code, answer.error, answer.correlationId],
+      ['response', false, 'BAD_REQUEST', "Unknown event 'test/nothing'", 'w-1'],
+    );
     assert.deepEqual(t.observed, []);
   });
 
-  test('without an ack the answer is emitted as an event of the route’s name', async () => {
+  test('without an ack the answer is emitted as an event of the name the client used', async () => {
     const t = setup();
     t.pipeline.handle(t.socket, t.client, 'test/get', [{ uid: 3 }]);
+    t.pipeline.handle(t.socket, t.client, 'test/old-get', [{ id: 'a-1', type: 'request', payload: { uid: 4 } }]);
+    t.pipeline.handle(t.socket, t.client, 'test/old-get', [{ uid: 404 }]);
     await settle();
-    assert.equal(t.emitted.length, 1);
-    assert.equal(t.emitted[0]![0], 'test/get');
+    await settle();
+    assert.deepEqual(
+      t.emitted.map(([name]) => name),
+      ['test/get', 'test/old-get', 'test/old-get'],
+    );
+    const answers = t.emitted.map(([, answer]) =>
+      answer instanceof PreEncodedJson ? (JSON.parse(answer.json) as Json) : (answer as Json),
+    );
     assert.ok(t.emitted[0]![1] instanceof PreEncodedJson);
+    assert.deepEqual(answers[1]!.data, { uid: 4, category: 'aspect' });
+    assert.equal(answers[1]!.correlationId, 'a-1');
+    assert.equal(answers[2]!.code, 'NOT_FOUND');
+    // Metrics stay keyed by the canonical name.
+    assert.deepEqual(
+      t.observed.map(([op]) => op),
+      ['test/get', 'test/get', 'test/get'],
+    );
+  });
+
+  test('a rate-limited request on an alias without an ack is answered on the alias', async () => {
+    const t = setup();
+    t.exhaust();
+    t.pipeline.handle(t.socket, t.client, 'test/old-get', [{ uid: 1 }]);
+    await settle();
+    assert.equal(t.emitted[0]![0], 'test/old-get');
+    assert.equal((t.emitted[0]![1] as Json).code, 'RATE_LIMITED');
   });
 
   test('an empty bucket answers RATE_LIMITED without running or measuring the request', async () => {

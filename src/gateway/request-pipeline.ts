@@ -3,7 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { runWithContext, type RequestContext } from '../logging/request-context.js';
 import { parseParams } from '../common/request-params.js';
-import { encodedSuccessEnvelope, errorEnvelope, unwrapRequest, type ResponseEnvelope } from './envelope.js';
+import {
+  encodedSuccessEnvelope,
+  errorEnvelope,
+  isWrappedRequest,
+  unwrapRequest,
+  type ResponseEnvelope,
+} from './envelope.js';
 import type { PreEncodedJson } from './pre-encoded-parser.js';
 import { ROUTE_TABLE, type Route, type RouteTable } from './event-routes.js';
 import { OutgoingBacklogGuard } from './outgoing-backlog.js';
@@ -27,13 +33,14 @@ type Ack = (answer: Answer) => void;
  *
  * 1. back-pressure — OutgoingBacklogGuard drops a client that does not read its answers;
  * 2. route lookup — the route table (canonical names and aliases); an unknown event
- *    gets BAD_REQUEST when it has an ack, and nothing otherwise;
+ *    gets BAD_REQUEST when it has an ack or is a wrapped request, and nothing otherwise;
  * 3. rate limit — the socket's TokenBucket, RATE_LIMITED when it is empty;
  * 4. request context — the correlation id (the client's, or a new one) and user for
  *    every log line, through runWithContext;
  * 5. parse/validate — parseParams with the route's schema, then the service call;
  * 6. reply — the pre-encoded success envelope, or ErrorMapper's error envelope, to the
- *    ack, or as an event of the route's name when the client sent no ack;
+ *    ack, or, when the client sent no ack, as an event of the name it used (an alias
+ *    is answered on the alias, spec §3/§11);
  *
  * with RequestMetrics (in-flight count, duration by category) around 4–6. The stages
  * are plain calls on the hot path: one async function per routed request, no more.
@@ -54,22 +61,39 @@ export class RequestPipeline {
     if (!this.backPressure.admit(socket, client.userId)) return;
     const name = typeof event === 'string' ? event : '';
     const route = this.routes.get(name);
+    const payload = args[0] === last && ack ? undefined : args[0];
     if (route === undefined) {
-      if (ack) ack(errorEnvelope('BAD_REQUEST', `Unknown event '${name.slice(0, 100)}'`));
+      this.unknownEvent(socket, name, payload, ack);
       return;
     }
-    const { params, correlationId } = unwrapRequest(args[0] === last && ack ? undefined : args[0]);
+    const { params, correlationId } = unwrapRequest(payload);
     if (!client.bucket.tryTake()) {
-      reply(socket, ack, route.event, errorEnvelope('RATE_LIMITED', 'Too many requests: slow down', correlationId));
+      reply(socket, ack, name, errorEnvelope('RATE_LIMITED', 'Too many requests: slow down', correlationId));
       return;
     }
-    void this.run(socket, client.userId, route, params, correlationId, ack);
+    void this.run(socket, client.userId, route, name, params, correlationId, ack);
+  }
+
+  /**
+   * An unknown event is answered BAD_REQUEST when the client waits for an answer:
+   * it sent an ack, or it sent the platform's wrapper `{id, type: "request", payload}`
+   * (answered as an event of the name it used, with its correlationId, spec §3).
+   * A bare payload without an ack stays unanswered: such an emit is a notification,
+   * not a request, and answering it on the client's own event name could echo
+   * between a client and the server without end.
+   */
+  private unknownEvent(socket: Socket, name: string, payload: unknown, ack: Ack | undefined): void {
+    if (!ack && (!isWrappedRequest(payload) || name === '' || RESERVED_EVENTS.has(name))) return;
+    const { correlationId } = unwrapRequest(payload);
+    reply(socket, ack, name, errorEnvelope('BAD_REQUEST', `Unknown event '${name.slice(0, 100)}'`, correlationId));
   }
 
   private async run(
     socket: Socket,
     userId: string,
     route: Route,
+    /** The name the client used (the canonical one or an alias): answers without an ack go there. */
+    used: string,
     params: unknown,
     correlationId: string | undefined,
     ack: Ack | undefined,
@@ -82,17 +106,27 @@ export class RequestPipeline {
         route.handle(parseParams(route.schema, params), { userId, socket }),
       );
       category = categoryOf(result);
-      reply(socket, ack, route.event, encodedSuccessEnvelope(result, correlationId));
+      reply(socket, ack, used, encodedSuccessEnvelope(result, correlationId));
     } catch (error) {
       category = 'error';
-      reply(socket, ack, route.event, this.errors.toEnvelope(error, route.event, context.correlationId, correlationId));
+      reply(socket, ack, used, this.errors.toEnvelope(error, route.event, context.correlationId, correlationId));
     } finally {
       this.metrics.finish(route.event, category, started);
     }
   }
 }
 
-/** To the ack when there is one, else as an event of the route's name; nothing once the socket is gone. */
+/** Names Socket.IO reserves: never emitted as an answer. */
+const RESERVED_EVENTS = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+]);
+
+/** To the ack when there is one, else as an event of the name the client used; nothing once the socket is gone. */
 function reply(socket: Socket, ack: Ack | undefined, event: string, answer: Answer): void {
   if (!socket.connected) return;
   if (ack) ack(answer);

@@ -35,11 +35,20 @@ export class EntityView {
     return unique(this.left('classification').map((c) => c.rh));
   }
 
+  /**
+   * Spec §5: qualification if the entity is the left object of a 1726-cone fact,
+   * else kind if of a 1146-cone fact, else individual if of a 1225-cone fact;
+   * 730000 ("anything") is the root kind. An entity without such a fact of its own
+   * that has subtypes, qualifications or instances (it is the right object of such
+   * a fact) is a kind as well; only an entity with none of these is "anything"
+   * (its nature is unknown).
+   */
   nature(): ModelNature {
-    if (this.uid === ANYTHING) return 'anything';
+    if (this.uid === ANYTHING) return 'kind';
     if (this.left('qualification').length > 0) return 'qualification';
     if (this.left('specialization').length > 0) return 'kind';
     if (this.left('classification').length > 0) return 'individual';
+    if (this.right('qualification', 'specialization', 'classification').length > 0) return 'kind';
     return 'anything';
   }
 

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { ClarityError } from '../common/clarity-error.js';
 import { parseParams } from '../common/request-params.js';
 import { batchRequestSchema, MAX_BATCH, modelRequestSchema } from './model-request.schemas.js';
-import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from './model-update.schemas.js';
+import {
+  modelUpdateSchema,
+  updateCollectionSchema,
+  updateDefinitionSchema,
+  updateNameSchema,
+} from './model-update.schemas.js';
 
 function message(call: () => unknown): string {
   try {
@@ -63,4 +68,35 @@ test('model updates name the parameter that is missing or wrong', () => {
     name: 'n',
     fact_uid: undefined,
   });
+});
+
+test('model/update: modelId as number or digit string, data fields checked by name, nothing to update refused', () => {
+  assert.deepEqual(parseParams(modelUpdateSchema, { modelId: '730044', name: 'thing' }), {
+    modelId: 730044,
+    name: 'thing',
+  });
+  assert.deepEqual(
+    parseParams(modelUpdateSchema, {
+      modelId: 5,
+      data: { partial_definition: 'p', collection_uid: '9', collection_name: 'c', extra: 1, full_definition: null },
+    }),
+    { modelId: 5, data: { partial_definition: 'p', collection_uid: 9, collection_name: 'c' } },
+  );
+  const cases: Array<[unknown, string]> = [
+    [{ name: 'x' }, "Required parameter 'modelId' not provided"],
+    [{ modelId: 'abc', name: 'x' }, "Parameter 'modelId' must be a positive integer"],
+    [{ modelId: 1 }, 'Nothing to update'],
+    [{ modelId: 1, data: {} }, 'Nothing to update'],
+    [{ modelId: 1, data: { other: 1 } }, 'Nothing to update'],
+    [{ modelId: 1, name: '' }, "Parameter 'name' must be 1..255 characters long"],
+    [{ modelId: 1, data: 'text' }, "Parameter 'data' must be an object"],
+    [{ modelId: 1, data: [] }, "Parameter 'data' must be an object"],
+    [{ modelId: 1, data: { full_definition: 3 } }, "Parameter 'data.full_definition' must be a string"],
+    [{ modelId: 1, data: { collection_uid: -2, collection_name: 'c' } }, "Parameter 'data.collection_uid' must be"],
+    [{ modelId: 1, data: { collection_uid: 2 } }, 'must be given together'],
+  ];
+  for (const [payload, expected] of cases) {
+    const text = message(() => parseParams(modelUpdateSchema, payload));
+    assert.ok(text.includes(expected), `${JSON.stringify(payload)}: ${text}`);
+  }
 });

@@ -4,8 +4,10 @@
  * Details the spec leaves open, decided here:
  * - nature: "qualification" / "kind" / "individual" from the entity's own definitive
  *   facts (1726-cone, 1146-cone, 1225-cone with the entity on the left). 730000
- *   ("anything") and an entity with facts but no definitive fact get "anything";
- *   both are modelled with the kind shape (supertypes []). Qualifications also get the
+ *   ("anything") is the root kind ("kind", category "anything", supertypes []); an
+ *   entity without a definitive fact is a kind when it is the right object of such a
+ *   fact (it has subtypes, qualifications or instances), else "anything" (unknown),
+ *   modelled with the kind shape. Qualifications also get the
  *   kind shape (supertypes = the qualified concepts).
  * - name: left name of the first definitive fact; else the right name of a fact with the
  *   entity on the right (synonym/inverse facts repeat the preferred name there); else

@@ -5,6 +5,8 @@ import { ArchivistClient } from '../archivist/archivist-client.js';
 import { ChangeLogService } from '../change-log/change-log.service.js';
 import { ClarityError } from '../common/clarity-error.js';
 import { SemanticModelService } from './semantic-model.service.js';
+import type { ModelUpdateRequest } from './model-update.schemas.js';
+import type { SemanticModel } from './model-types.js';
 
 export interface ModelChange {
   field: 'definition' | 'name' | 'collection';
@@ -93,6 +95,58 @@ export class ModelUpdateService {
       collection_uid: p.collection_uid,
       collection_name: p.collection_name,
     };
+  }
+
+  /**
+   * `clarity.model/update` (spec §3): applies the given name, definition and
+   * collection to the entity's definitive fact exactly as update-name,
+   * update-definition and update-collection do (each with its change-log row and
+   * notification), in that order, then answers the updated model. A definition
+   * half that is not given keeps its current text. When a later change fails
+   * after an earlier one was applied, the error keeps its code and says which
+   * changes were applied, so the client knows exactly what happened.
+   */
+  async updateModel(userId: string, p: ModelUpdateRequest): Promise<SemanticModel> {
+    const uid = p.modelId;
+    const data = p.data ?? {};
+    const fact = await this.models.definitiveFactFor(uid);
+    const applied: string[] = [];
+    const step = async (what: string, work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work();
+        applied.push(what);
+      } catch (error) {
+        if (applied.length === 0) throw error;
+        const done = `already applied: ${applied.join(', ')}`;
+        if (error instanceof ClarityError) throw new ClarityError(error.code, `${error.message} (${done})`);
+        this.logger.error(`model/update of entity ${uid} failed after ${applied.join(', ')}: ${String(error)}`, {
+          context: 'ModelUpdate',
+          stack: error instanceof Error ? error.stack : undefined,
+        });
+        throw new ClarityError('INTERNAL', `Updating the ${what} failed (${done})`);
+      }
+    };
+    if (p.name !== undefined) {
+      const name = p.name;
+      await step('name', () => this.updateName(userId, { uid, name, fact_uid: fact.fact_uid }));
+    }
+    if (data.partial_definition !== undefined || data.full_definition !== undefined) {
+      const partial = data.partial_definition ?? fact.partial_definition ?? '';
+      const full = data.full_definition ?? fact.full_definition ?? '';
+      await step('definition', () =>
+        this.updateDefinition(userId, {
+          uid,
+          partial_definition: partial,
+          full_definition: full,
+          fact_uid: fact.fact_uid,
+        }),
+      );
+    }
+    if (data.collection_uid !== undefined && data.collection_name !== undefined) {
+      const collection = { collection_uid: data.collection_uid, collection_name: data.collection_name };
+      await step('collection', () => this.updateCollection(userId, { fact_uid: fact.fact_uid, ...collection }));
+    }
+    return this.models.getModel(uid);
   }
 
   private async record(

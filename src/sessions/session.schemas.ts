@@ -103,3 +103,14 @@ export const updateSessionSchema = z.object({
   version: requiredParam('version', isVersion),
 });
 export type UpdateSessionInput = z.output<typeof updateSessionSchema>;
+
+/**
+ * `clarity.environment/get`: `{environmentId, includeFacts?}`, environmentId a
+ * session id; `includeFacts` as for `clarity.model/get-batch` (the models' facts
+ * are included unless it is false).
+ */
+export const environmentRequestSchema = z.object({
+  environmentId: requiredParam('environmentId', isSessionId),
+  includeFacts: optionalParam('includeFacts', isBoolean, { nullIsAbsent: true }),
+});
+export type EnvironmentRequest = z.output<typeof environmentRequestSchema>;

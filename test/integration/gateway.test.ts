@@ -92,11 +92,13 @@ describe('Socket.IO gateway', () => {
     });
 
     test('model/get answers the model of physical object in the envelope', async () => {
+      const before = Date.now();
       const r = await request(s, 'clarity.model/get', { uid: Category.PHYSICAL_OBJECT });
       assert.equal(r.success, true, JSON.stringify(r));
       assert.equal(r.type, 'response');
-      assert.equal(typeof r.id, 'string');
-      assert.ok(!Number.isNaN(Date.parse(r.timestamp)));
+      assert.match(r.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      assert.equal(typeof r.timestamp, 'number');
+      assert.ok(r.timestamp >= before && r.timestamp <= Date.now(), `timestamp ${r.timestamp}`);
       assert.equal(r.data.uid, Category.PHYSICAL_OBJECT);
       assert.equal(r.data.category, 'physical object');
       assert.equal(r.data.nature, 'kind');
@@ -127,6 +129,30 @@ describe('Socket.IO gateway', () => {
       const r = await answer;
       assert.equal(r.success, true);
       assert.equal(r.data.uid, Category.OCCURRENCE);
+    });
+
+    test('without an ack an alias is answered on the alias, not on the canonical name', async () => {
+      let canonical = 0;
+      const onCanonical = () => (canonical += 1);
+      s.on('clarity.model/get', onCanonical);
+      const answer = nextEvent(s, 'clarity/model-get');
+      s.emit('clarity/model-get', { id: 'alias-1', type: 'request', payload: { uid: String(Category.ROLE) } });
+      const r = await answer;
+      s.off('clarity.model/get', onCanonical);
+      assert.equal(r.success, true);
+      assert.equal(r.correlationId, 'alias-1');
+      assert.equal(r.data.uid, Category.ROLE);
+      assert.equal(canonical, 0);
+    });
+
+    test('a wrapped request on an unknown event without an ack is answered BAD_REQUEST on that name', async () => {
+      const answer = nextEvent(s, 'clarity/not-a-thing');
+      s.emit('clarity/not-a-thing', { id: 'u-1', type: 'request', payload: {} });
+      const r = await answer;
+      assert.deepEqual(
+        [r.success, r.code, r.error, r.correlationId],
+        [false, 'BAD_REQUEST', "Unknown event 'clarity/not-a-thing'", 'u-1'],
+      );
     });
 
     test('bad payloads get BAD_REQUEST naming the parameter', async () => {
@@ -214,9 +240,13 @@ describe('Socket.IO gateway', () => {
       assert.equal(r.data.updated, true);
       assert.equal(r.data.partial_definition, text);
       const event = await notified;
-      assert.equal(event.uid, Category.ASPECT);
-      assert.equal(event.change.field, 'definition');
-      assert.equal(event.change.changedBy, 'alice');
+      assert.equal(event.type, 'event');
+      assert.equal(event.topic, 'clarity.model/updated');
+      assert.equal(typeof event.timestamp, 'number');
+      assert.ok(event.timestamp <= Date.now() && Date.now() - event.timestamp < 60_000);
+      assert.equal(event.payload.uid, Category.ASPECT);
+      assert.equal(event.payload.change.field, 'definition');
+      assert.equal(event.payload.change.changedBy, 'alice');
       const model = await request(s, 'clarity.model/get', { uid: Category.ASPECT });
       assert.ok(model.data.definitions.some((d: { partial_definition: string }) => d.partial_definition === text));
       const history = await request(s, 'clarity.model/history', { uid: Category.ASPECT });
@@ -375,7 +405,8 @@ describe('Socket.IO gateway', () => {
       });
       assert.equal(update.success, true, JSON.stringify(update));
       const event = await notified;
-      assert.equal(event.uid, Category.ROLE);
+      assert.equal(event.type, 'event');
+      assert.equal(event.payload.uid, Category.ROLE);
       await eventually(
         async () => {
           const after = await request(onA, 'clarity.model/get', { uid: Category.ROLE });

@@ -73,6 +73,25 @@ describe('semantic model engine behaviour', () => {
     assert.ok(m.aspects.some((a) => a.uid === 2009101));
   });
 
+  test('730000 (anything) is the root kind of category anything; a concept known only as a supertype is a kind', async () => {
+    const engine = new SemanticModelEngine(new InMemoryFactSource(kb));
+    const root = await engine.getKindModel(730000, { includeFacts: false });
+    assert.equal(root.nature, 'kind');
+    assert.equal(root.category, 'anything');
+    assert.deepStrictEqual(root.supertypes, []);
+    // 2900001 has no fact of its own on the left, only a subtype (and a synonym): a kind, not "anything".
+    const lone = new SemanticModelEngine(
+      new InMemoryFactSource([
+        ...kb,
+        fact(2900002, 'special gadget', 1146, 'is a specialization of', 2900001, 'gadget'),
+        fact(2900003, 'gizmo', 1981, 'is a synonym of', 2900001, 'gadget'),
+        fact(2900004, 'thing without nature', 1981, 'is a synonym of', 2900005, 'nameless'),
+      ]),
+    );
+    assert.equal((await lone.getModel(2900001, { includeFacts: false })).nature, 'kind');
+    assert.equal((await lone.getModel(2900005, { includeFacts: false })).nature, 'anything');
+  });
+
   test('an entity without facts is NOT_FOUND; wrong nature and category are refused', async () => {
     const engine = new SemanticModelEngine(new InMemoryFactSource(kb));
     await assert.rejects(

@@ -18,6 +18,7 @@ function expectedNatureAndCategory(): Map<number, { nature: string; category: st
     if (f.rel_type_uid !== 1146) continue;
     supers.set(f.lh_object_uid, [...(supers.get(f.lh_object_uid) ?? []), f.rh_object_uid]);
   }
+  const subtyped = new Set(facts.filter((f) => f.rel_type_uid === 1146).map((f) => f.rh_object_uid));
   const roots: Array<[number, string]> = [
     [730044, 'physical object'],
     [160170, 'role'],
@@ -36,7 +37,8 @@ function expectedNatureAndCategory(): Map<number, { nature: string; category: st
         stack.push(s);
       }
     }
-    const nature = uid === 730000 ? 'anything' : supers.has(uid) ? 'kind' : 'anything';
+    // Spec §5: 730000 is the root kind; a concept with supertypes or subtypes is a kind.
+    const nature = uid === 730000 || supers.has(uid) || subtyped.has(uid) ? 'kind' : 'anything';
     out.set(uid, { nature, category: roots.find(([r]) => lineage.has(r))?.[1] ?? 'anything' });
   }
   return out;
@@ -54,6 +56,7 @@ describe('TOPini', { skip }, () => {
   test('nature and category of all 2,045 concepts; every model builds', async () => {
     const expected = expectedNatureAndCategory();
     assert.equal(expected.size, 2045);
+    assert.deepStrictEqual(expected.get(730000), { nature: 'kind', category: 'anything' });
     const uids = [...expected.keys()];
     const models = await engine.getBatch(uids, { includeFacts: false, concurrency: 16 });
     models.forEach((m, i) => {

@@ -212,6 +212,36 @@ const TARGETS: Record<string, Target> = {
       ],
     },
   },
+  'clarity.model/update': {
+    base: { modelId: UNKNOWN_UID, name: 'n' },
+    attacks: {
+      modelId: BAD_UIDS,
+      name: [['missing (nothing to update)', MISSING], ['empty', ''], ...BAD_TEXTS],
+      data: [
+        ['a string', 'partial_definition=x'],
+        ['an array', [{ partial_definition: 'x' }]],
+        ['a number', 5],
+        ['a number for a definition', { partial_definition: 5 }],
+        ['an over-long definition', { full_definition: 'd'.repeat(20_000) }],
+        ['half a collection', { collection_uid: Category.ROLE }],
+        ['a bad collection uid', { collection_uid: -1, collection_name: 'c' }],
+        ['an empty collection name', { collection_uid: Category.ROLE, collection_name: '' }],
+      ],
+    },
+  },
+  'clarity.environment/get': {
+    base: { environmentId: A_UUID },
+    attacks: {
+      environmentId: idAttacks(),
+      includeFacts: [
+        ['string', 'yes'],
+        ['number', 1],
+      ],
+    },
+  },
+  // No parameters: nothing to attack (non-object payloads are checked for every event below).
+  'clarity.system/status': { base: {}, attacks: {} },
+  'clarity.system/heartbeat': { base: {}, attacks: {} },
 };
 
 /** For optional uids, absent/null mean "not given"; NaN and ±Infinity travel as null in JSON. */
@@ -291,6 +321,10 @@ describe('reliability: hostile input over Socket.IO', () => {
       ['clarity/model-get-batch', 'clarity.model/get-batch'],
       ['clarity/kind-get', 'clarity.kind/get'],
       ['clarity/individual-get', 'clarity.individual/get'],
+      ['clarity/model-update', 'clarity.model/update'],
+      ['clarity/environment-get', 'clarity.environment/get'],
+      ['clarity/status-request', 'clarity.system/status'],
+      ['clarity/heartbeat', 'clarity.system/heartbeat'],
     ]);
     let cases = 0;
     for (const event of events) {

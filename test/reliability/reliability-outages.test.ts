@@ -210,7 +210,7 @@ describe('reliability: Redis outages', { skip: noRedis }, () => {
       full_definition: 'edited without Redis',
     });
     assert.equal(u.success, true, JSON.stringify(u));
-    assert.equal((await notified).uid, Category.ASPECT);
+    assert.equal((await notified).payload.uid, Category.ASPECT);
     await redis.start();
     await eventually(
       async () => (await health(service.clarity.url)).dependencies.cache === 'connected',
@@ -234,7 +234,7 @@ describe('reliability: Redis outages', { skip: noRedis }, () => {
         full_definition: text,
       });
       assert.equal(r.success, true, JSON.stringify(r));
-      assert.equal((await fromOther).uid, Category.ASPECT, 'the notification crossed replicas');
+      assert.equal((await fromOther).payload.uid, Category.ASPECT, 'the notification crossed replicas');
       await eventually(
         async () => {
           const m = await request(socket, 'clarity.model/get', { uid: Category.ASPECT });
@@ -268,7 +268,7 @@ describe('reliability: Redis outages', { skip: noRedis }, () => {
       full_definition: 'edited while Redis is down',
     });
     assert.equal(u.success, true, JSON.stringify(u));
-    assert.equal((await notified).uid, Category.ASPECT);
+    assert.equal((await notified).payload.uid, Category.ASPECT);
     const model = await request(socket, 'clarity.model/get', { uid: Category.ASPECT });
     assert.ok(
       model.data.definitions.some(

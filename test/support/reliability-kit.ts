@@ -48,7 +48,8 @@ export function assertEnvelope(envelope: Envelope, context: string): void {
   assert.equal(envelope.type, 'response', where);
   assert.equal(typeof envelope.id, 'string', where);
   assert.equal(typeof envelope.success, 'boolean', where);
-  assert.ok(!Number.isNaN(Date.parse(envelope.timestamp)), where);
+  assert.equal(typeof envelope.timestamp, 'number', where);
+  assert.ok(Number.isInteger(envelope.timestamp) && Math.abs(Date.now() - envelope.timestamp) < 300_000, where);
   if (!envelope.success) {
     assert.equal(typeof envelope.error, 'string', where);
     assert.ok(ERROR_CODES.has(envelope.code ?? ''), where);

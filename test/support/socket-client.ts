@@ -8,7 +8,17 @@ export interface Envelope {
   error?: string;
   code?: string;
   correlationId?: string;
-  timestamp: string;
+  /** Milliseconds since the epoch (spec §3). */
+  timestamp: number;
+}
+
+/** A server-pushed event (spec §3): `{id, type: "event", topic, payload, timestamp}`. */
+export interface EventEnvelope<T = any> {
+  id: string;
+  type: 'event';
+  topic: string;
+  payload: T;
+  timestamp: number;
 }
 
 /** Connects a real socket.io-client; resolves once connected, rejects with the connect_error. */
