@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'ARCHIVIST_UNAVAILABLE'
   | 'ARCHIVIST_ERROR'
+  | 'QUOTA_EXCEEDED'
   | 'INTERNAL';
 
 /**
@@ -34,5 +35,10 @@ export class ClarityError extends Error {
 
   static badRequest(message: string): ClarityError {
     return new ClarityError('BAD_REQUEST', message);
+  }
+
+  /** A per-user or per-socket limit (spec §3 "Quotas"): `Quota exceeded: at most <what> (<VARIABLE>)`. */
+  static quotaExceeded(what: string, variable: string): ClarityError {
+    return new ClarityError('QUOTA_EXCEEDED', `Quota exceeded: at most ${what} (${variable})`);
   }
 }

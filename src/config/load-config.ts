@@ -116,5 +116,12 @@ function toAppConfig(e: ParsedEnv): AppConfig {
     cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
     debugEndpoints: e.DEBUG_ENDPOINTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    quotas: {
+      connectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+      subscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS,
+      sessionsPerUser: e.SESSIONS_PER_USER,
+      sessionStateMaxBytes: e.SESSION_STATE_MAX_BYTES,
+      sessionStoragePerUserBytes: e.SESSION_STORAGE_PER_USER_MB * 1024 * 1024,
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { SemanticModelService } from '../semantic/semantic-model.service.js
 import type { ModelUpdateService } from '../semantic/model-update.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ChangeLogService } from '../change-log/change-log.service.js';
+import type { SubscriptionService } from './subscriptions.js';
 import { batchRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
 import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from '../semantic/model-update.schemas.js';
 import { historyRequestSchema } from '../change-log/change-log.schemas.js';
@@ -19,6 +20,11 @@ import type { CategoryName } from '../gellish/fact.js';
 export interface RouteContext {
   userId: string;
   socket: Socket;
+  /**
+   * Charges the socket's rate limiter `tokens` more (a cost only known while handling,
+   * e.g. the models of a restored environment); throws RATE_LIMITED when they are not there.
+   */
+  charge?: (tokens: number) => void;
 }
 
 /** One event of the API: its canonical name, older aliases, the schema its parameters are parsed with, the call. */
@@ -26,6 +32,11 @@ export interface Route<S extends z.ZodType = z.ZodType> {
   event: string;
   aliases?: string[];
   schema: S;
+  /**
+   * What the request costs the socket's rate limiter, from its validated parameters
+   * (default 1): a batch of N uids costs N, so a batch cannot multiply the load.
+   */
+  cost?(params: z.output<S>): number;
   handle(params: z.output<S>, ctx: RouteContext): Promise<unknown>;
 }
 
@@ -37,6 +48,7 @@ export interface RouteDependencies {
   updates: ModelUpdateService;
   sessions: SessionsService;
   changeLog: ChangeLogService;
+  subscriptions: SubscriptionService;
 }
 
 function route<S extends z.ZodType>(r: Route<S>): Route {
@@ -54,7 +66,7 @@ const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
 ];
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): RouteTable {
+export function buildRoutes({ models, updates, sessions, changeLog, subscriptions }: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
       event: 'clarity.model/get',
@@ -66,6 +78,7 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
       event: 'clarity.model/get-batch',
       aliases: ['clarity/model-get-batch'],
       schema: batchRequestSchema,
+      cost: (p) => p.uids.length,
       handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
     }),
     route({
@@ -115,18 +128,12 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
     route({
       event: 'clarity.model/subscribe',
       schema: subscriptionRequestSchema,
-      handle: async (p, ctx) => {
-        await ctx.socket.join(`${ENTITY_ROOM_PREFIX}${p.uid}`);
-        return { uid: p.uid, subscribed: true };
-      },
+      handle: (p, ctx) => subscriptions.subscribe(ctx.socket, p.uid),
     }),
     route({
       event: 'clarity.model/unsubscribe',
       schema: subscriptionRequestSchema,
-      handle: async (p, ctx) => {
-        await ctx.socket.leave(`${ENTITY_ROOM_PREFIX}${p.uid}`);
-        return { uid: p.uid, subscribed: false };
-      },
+      handle: (p, ctx) => subscriptions.unsubscribe(ctx.socket, p.uid),
     }),
     route({
       event: 'clarity.session/create',

@@ -15,6 +15,9 @@ import { OutgoingBacklogGuard } from './outgoing-backlog.js';
 import { RequestMetrics } from './request-metrics.js';
 import { RequestPipeline } from './request-pipeline.js';
 import { RequestTracker } from './request-tracker.js';
+import { SubscriptionService } from './subscriptions.js';
+import { UserConnectionQuota } from './user-connection-quota.js';
+import { RedisModule } from '../redis/redis.module.js';
 
 /** The route table, built from the services the events call. */
 const routeTableProvider: FactoryProvider<RouteTable> = {
@@ -24,12 +27,13 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     updates: ModelUpdateService,
     sessions: SessionsService,
     changeLog: ChangeLogService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog }),
-  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService],
+    subscriptions: SubscriptionService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, subscriptions }),
+  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService, SubscriptionService],
 };
 
 @Module({
-  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule],
+  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule, RedisModule],
   providers: [
     ClarityGateway,
     RequestTracker,
@@ -38,6 +42,8 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     RequestMetrics,
     ErrorMapper,
     RequestPipeline,
+    SubscriptionService,
+    UserConnectionQuota,
   ],
   exports: [RequestTracker],
 })
