@@ -4,6 +4,7 @@ import { ClarityError } from '../common/clarity-error.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { isQuotaRefusal, SessionRepository, type QuotaRefusal } from './session.repository.js';
 import { serializedBytes, stateTooLarge } from './json-state.js';
+import { KeyedSerializer } from './keyed-serializer.js';
 import {
   SESSION_LIST_DEFAULT_LIMIT,
   SESSION_STATE_MAX_BYTES,
@@ -44,6 +45,8 @@ function notFound(id: string): ClarityError {
 @Injectable()
 export class SessionsService {
   private readonly limits: SessionLimits;
+  /** A user's quota-checked writes, one at a time in this process (see KeyedSerializer). */
+  private readonly writes = new KeyedSerializer();
 
   constructor(
     private readonly sessions: SessionRepository,
@@ -63,9 +66,8 @@ export class SessionsService {
     const { name } = input;
     const state = input.state ?? {};
     const stateBytes = this.checkStateSize(state);
-    const record = await this.sessions.insertWithinQuota(
-      { id: randomUUID(), owner, name, state, stateBytes },
-      this.limits,
+    const record = await this.writes.run(owner, () =>
+      this.sessions.insertWithinQuota({ id: randomUUID(), owner, name, state, stateBytes }, this.limits),
     );
     if (isQuotaRefusal(record)) throw this.refusal(record);
     return toSessionDto(record);
@@ -113,12 +115,8 @@ export class SessionsService {
       updated = await this.sessions.updateIfVersion(owner, id, version, { name });
     } else {
       const stateBytes = this.checkStateSize(state);
-      updated = await this.sessions.updateIfVersionWithinQuota(
-        owner,
-        id,
-        version,
-        { name, state, stateBytes },
-        this.limits,
+      updated = await this.writes.run(owner, () =>
+        this.sessions.updateIfVersionWithinQuota(owner, id, version, { name, state, stateBytes }, this.limits),
       );
       if (isQuotaRefusal(updated)) throw this.refusal(updated);
     }

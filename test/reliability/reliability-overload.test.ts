@@ -32,7 +32,12 @@ describe('reliability: overload', () => {
   let service: ReliabilityService;
 
   before(async () => {
-    service = await startService({ WS_RATE_LIMIT: String(RATE), WS_MAX_CONNECTIONS: String(CAP) });
+    service = await startService({
+      WS_RATE_LIMIT: String(RATE),
+      WS_MAX_CONNECTIONS: String(CAP),
+      // The storm comes from one user's token; the per-user quota is tested in quotas.test.ts.
+      WS_MAX_CONNECTIONS_PER_USER: String(CAP),
+    });
   });
 
   after(async () => {
