@@ -51,7 +51,7 @@ export class MetricsService {
   /** WS_MAX_CONNECTIONS, so that alerts and dashboards can compare the open count with it. */
   readonly wsMaxConnections = new Gauge({
     name: 'clarity_websocket_connections_max',
-    help: 'Socket.IO connections this process accepts at most (WS_MAX_CONNECTIONS)',
+    help: 'The most Socket.IO connections this process accepts (WS_MAX_CONNECTIONS)',
     registers: [this.registry],
   });
 
