@@ -137,6 +137,8 @@ async function main(): Promise<number> {
       // The per-socket token bucket (default 100/s) would turn a closed loop into RATE_LIMITED errors:
       // the benchmark measures capacity, so the limiter is set out of reach.
       WS_RATE_LIMIT: '1000000',
+      // All benchmark sockets use one token (one user): the per-user socket quota is set out of reach too.
+      WS_MAX_CONNECTIONS_PER_USER: '1000000',
     };
     const ctx: BenchContext = {
       options,

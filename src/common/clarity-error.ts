@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'ARCHIVIST_ERROR'
   | 'AI_UNAVAILABLE'
   | 'AI_ERROR'
+  | 'QUOTA_EXCEEDED'
   | 'INTERNAL';
 
 /**
@@ -36,5 +37,10 @@ export class ClarityError extends Error {
 
   static badRequest(message: string): ClarityError {
     return new ClarityError('BAD_REQUEST', message);
+  }
+
+  /** A per-user or per-socket limit (spec §3 "Quotas"): `Quota exceeded: at most <what> (<VARIABLE>)`. */
+  static quotaExceeded(what: string, variable: string): ClarityError {
+    return new ClarityError('QUOTA_EXCEEDED', `Quota exceeded: at most ${what} (${variable})`);
   }
 }

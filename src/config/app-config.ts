@@ -60,4 +60,17 @@ export interface AppConfig {
   /** OpenAPI document at /api-json and Swagger UI at /api (default: on except in production). */
   apiDocs: boolean;
   shutdownTimeoutMs: number;
+  /** Per-user and per-socket limits (spec §3 "Quotas"); each refusal is QUOTA_EXCEEDED naming the limit. */
+  quotas: {
+    /** WS_MAX_CONNECTIONS_PER_USER: live sockets of one user (token `sub`), over all replicas when Redis is configured. */
+    connectionsPerUser: number;
+    /** WS_MAX_SUBSCRIPTIONS: `clarity.model/subscribe` rooms of one socket. */
+    subscriptionsPerSocket: number;
+    /** SESSIONS_PER_USER: modelling sessions of one user (counted in PostgreSQL). */
+    sessionsPerUser: number;
+    /** SESSION_STATE_MAX_BYTES: UTF-8 bytes of one session's serialized state. */
+    sessionStateMaxBytes: number;
+    /** SESSION_STORAGE_PER_USER_MB in bytes: all of one user's session states together. */
+    sessionStoragePerUserBytes: number;
+  };
 }

@@ -171,6 +171,13 @@ export const envSchema = z.object({
   DEBUG_ENDPOINTS: bool(false),
   API_DOCS: bool(undefined),
   SHUTDOWN_TIMEOUT_MS: positive(10000, 'a positive number of milliseconds'),
+
+  // Per-user and per-socket quotas (spec §3 "Quotas"), each refused with QUOTA_EXCEEDED.
+  WS_MAX_CONNECTIONS_PER_USER: positive(20),
+  WS_MAX_SUBSCRIPTIONS: positive(1000),
+  SESSIONS_PER_USER: positive(1000),
+  SESSION_STATE_MAX_BYTES: positive(1_048_576, 'a positive number of bytes'),
+  SESSION_STORAGE_PER_USER_MB: positive(100, 'a positive number of megabytes'),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

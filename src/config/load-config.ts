@@ -126,5 +126,12 @@ function toAppConfig(e: ParsedEnv): AppConfig {
     debugEndpoints: e.DEBUG_ENDPOINTS,
     apiDocs: e.API_DOCS ?? env !== 'production',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    quotas: {
+      connectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+      subscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS,
+      sessionsPerUser: e.SESSIONS_PER_USER,
+      sessionStateMaxBytes: e.SESSION_STATE_MAX_BYTES,
+      sessionStoragePerUserBytes: e.SESSION_STORAGE_PER_USER_MB * 1024 * 1024,
+    },
   };
 }

@@ -16,8 +16,9 @@ import { RequestPipeline, type Client } from './request-pipeline.js';
 import { eventEnvelope } from './envelope.js';
 
 const MODEL_UPDATED = 'clarity.model/updated';
+import { UserConnectionQuota, type ConnectionLease } from './user-connection-quota.js';
 
-type SocketData = Client & { settle?: () => boolean };
+type SocketData = Client & { settle?: () => boolean; lease?: ConnectionLease };
 
 type ConnectError = Error & { data?: { code: string } };
 
@@ -47,6 +48,7 @@ export class ClarityGateway implements OnGatewayInit<Server> {
     private readonly auth: AuthService,
     private readonly pipeline: RequestPipeline,
     private readonly updates: ModelUpdateService,
+    private readonly userQuota: UserConnectionQuota,
   ) {
     this.slots = new ConnectionSlots(config.websocket.maxConnections);
   }
@@ -67,7 +69,11 @@ export class ClarityGateway implements OnGatewayInit<Server> {
     );
   }
 
-  /** Handshake: authenticate, then reserve a slot; a refusal never becomes a connection. */
+  /**
+   * Handshake: authenticate, reserve a slot of the process, then count the socket
+   * against its user's quota (across replicas with Redis); a refusal never becomes
+   * a connection and gives back what it took.
+   */
   private async admit(socket: Socket): Promise<void> {
     if (this.lifecycle.draining) {
       throw refusal('Server shutting down', 'SHUTTING_DOWN');
@@ -90,15 +96,39 @@ export class ClarityGateway implements OnGatewayInit<Server> {
       throw refusal('Server at capacity', 'CAPACITY');
     }
     let settled = false;
+    let lease: ConnectionLease | undefined;
     const releaseIfNeverConnected = (): void => {
       if (!settled) {
         settled = true;
         this.slots.release();
+        lease?.release();
       }
     };
     socket.conn.once('close', releaseIfNeverConnected);
+    try {
+      lease = await this.userQuota.tryAcquire(userId);
+    } catch (error) {
+      socket.conn.off('close', releaseIfNeverConnected);
+      releaseIfNeverConnected();
+      throw error;
+    }
+    if (!lease) {
+      socket.conn.off('close', releaseIfNeverConnected);
+      releaseIfNeverConnected();
+      this.metrics.quotaRejected('connections_per_user');
+      throw refusal(
+        `Quota exceeded: at most ${this.userQuota.max} connections per user (WS_MAX_CONNECTIONS_PER_USER)`,
+        'QUOTA_EXCEEDED',
+      );
+    }
+    if (settled) {
+      // The transport closed while the quota was asked: the close handler ran before the lease existed.
+      lease.release();
+      throw refusal('Handshake aborted', 'ABORTED');
+    }
     const data = socket.data as Partial<SocketData>;
     data.userId = userId;
+    data.lease = lease;
     data.settle = () => {
       socket.conn.off('close', releaseIfNeverConnected);
       if (settled) return false;
@@ -118,6 +148,7 @@ export class ClarityGateway implements OnGatewayInit<Server> {
     data.bucket = new TokenBucket(this.config.websocket.rateLimitPerSecond);
     socket.once('disconnect', () => {
       this.slots.disconnected();
+      data.lease?.release();
       this.metrics.wsConnectionsTotal.inc({ status: 'closed' });
     });
     socket.onAny((event: unknown, ...args: unknown[]) => this.pipeline.handle(socket, data, event, args));

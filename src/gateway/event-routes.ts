@@ -4,6 +4,7 @@ import type { SemanticModelService } from '../semantic/semantic-model.service.js
 import type { ModelUpdateService } from '../semantic/model-update.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ChangeLogService } from '../change-log/change-log.service.js';
+import type { SubscriptionService } from './subscriptions.js';
 import { batchRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
 import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from '../semantic/model-update.schemas.js';
 import { historyRequestSchema } from '../change-log/change-log.schemas.js';
@@ -27,6 +28,11 @@ import { loadEnvironment } from '../sessions/environment.js';
 export interface RouteContext {
   userId: string;
   socket: Socket;
+  /**
+   * Charges the socket's rate limiter `tokens` more (a cost only known while handling,
+   * e.g. the models of a restored environment); throws RATE_LIMITED when they are not there.
+   */
+  charge?: (tokens: number) => void;
 }
 
 /** One event of the API: its canonical name, older aliases, the schema its parameters are parsed with, the call. */
@@ -34,6 +40,11 @@ export interface Route<S extends z.ZodType = z.ZodType> {
   event: string;
   aliases?: string[];
   schema: S;
+  /**
+   * What the request costs the socket's rate limiter, from its validated parameters
+   * (default 1): a batch of N uids costs N, so a batch cannot multiply the load.
+   */
+  cost?(params: z.output<S>): number;
   handle(params: z.output<S>, ctx: RouteContext): Promise<unknown>;
 }
 
@@ -47,6 +58,7 @@ export interface RouteDependencies {
   changeLog: ChangeLogService;
   ai: DefinitionDraftService;
   system: SystemStatusService;
+  subscriptions: SubscriptionService;
 }
 
 function route<S extends z.ZodType>(r: Route<S>): Route {
@@ -64,7 +76,15 @@ const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
 ];
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog, ai, system }: RouteDependencies): RouteTable {
+export function buildRoutes({
+  models,
+  updates,
+  sessions,
+  changeLog,
+  ai,
+  system,
+  subscriptions,
+}: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
       event: 'clarity.model/get',
@@ -76,6 +96,7 @@ export function buildRoutes({ models, updates, sessions, changeLog, ai, system }
       event: 'clarity.model/get-batch',
       aliases: ['clarity/model-get-batch'],
       schema: batchRequestSchema,
+      cost: (p) => p.uids.length,
       handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
     }),
     route({
@@ -125,18 +146,12 @@ export function buildRoutes({ models, updates, sessions, changeLog, ai, system }
     route({
       event: 'clarity.model/subscribe',
       schema: subscriptionRequestSchema,
-      handle: async (p, ctx) => {
-        await ctx.socket.join(`${ENTITY_ROOM_PREFIX}${p.uid}`);
-        return { uid: p.uid, subscribed: true };
-      },
+      handle: (p, ctx) => subscriptions.subscribe(ctx.socket, p.uid),
     }),
     route({
       event: 'clarity.model/unsubscribe',
       schema: subscriptionRequestSchema,
-      handle: async (p, ctx) => {
-        await ctx.socket.leave(`${ENTITY_ROOM_PREFIX}${p.uid}`);
-        return { uid: p.uid, subscribed: false };
-      },
+      handle: (p, ctx) => subscriptions.unsubscribe(ctx.socket, p.uid),
     }),
     route({
       event: 'clarity.session/create',
@@ -179,9 +194,11 @@ export function buildRoutes({ models, updates, sessions, changeLog, ai, system }
       aliases: ['clarity/environment-get'],
       schema: environmentRequestSchema,
       handle: async (p, ctx) =>
-        loadEnvironment(await sessions.get(ctx.userId, p.environmentId), (uids) =>
-          models.getBatch(uids, { includeFacts: p.includeFacts }),
-        ),
+        loadEnvironment(await sessions.get(ctx.userId, p.environmentId), (uids) => {
+          // Its models cost like a batch of as many uids (the request itself paid one).
+          ctx.charge?.(uids.length - 1);
+          return models.getBatch(uids, { includeFacts: p.includeFacts });
+        }),
     }),
     route({
       event: 'clarity.system/status',

@@ -18,6 +18,9 @@ import { OutgoingBacklogGuard } from './outgoing-backlog.js';
 import { RequestMetrics } from './request-metrics.js';
 import { RequestPipeline } from './request-pipeline.js';
 import { RequestTracker } from './request-tracker.js';
+import { SubscriptionService } from './subscriptions.js';
+import { UserConnectionQuota } from './user-connection-quota.js';
+import { RedisModule } from '../redis/redis.module.js';
 
 /** The route table, built from the services the events call. */
 const routeTableProvider: FactoryProvider<RouteTable> = {
@@ -29,7 +32,8 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     changeLog: ChangeLogService,
     ai: DefinitionDraftService,
     system: SystemStatusService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai, system }),
+    subscriptions: SubscriptionService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai, system, subscriptions }),
   inject: [
     SemanticModelService,
     ModelUpdateService,
@@ -37,11 +41,12 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     ChangeLogService,
     DefinitionDraftService,
     SystemStatusService,
+    SubscriptionService,
   ],
 };
 
 @Module({
-  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule, AiModule],
+  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule, AiModule, RedisModule],
   providers: [
     ClarityGateway,
     RequestTracker,
@@ -50,6 +55,8 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     RequestMetrics,
     ErrorMapper,
     RequestPipeline,
+    SubscriptionService,
+    UserConnectionQuota,
   ],
   exports: [RequestTracker],
 })

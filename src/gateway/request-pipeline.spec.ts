@@ -14,6 +14,7 @@ import { PreEncodedJson } from './pre-encoded-parser.js';
 import { RequestMetrics } from './request-metrics.js';
 import { RequestPipeline, type Client } from './request-pipeline.js';
 import type { RequestTracker } from './request-tracker.js';
+import { TokenBucket } from './token-bucket.js';
 
 type Json = Record<string, any>;
 
@@ -32,9 +33,20 @@ function setup() {
       return { uid: id, category: 'aspect' };
     },
   };
+  const batch: Route = {
+    event: 'test/batch',
+    schema: z.object({ uids: z.array(z.number()).min(1) }),
+    cost: (params) => (params as { uids: number[] }).uids.length,
+    handle: async (params, ctx) => {
+      seen.push({ params, context: currentContext() });
+      if ((params as { uids: number[] }).uids[0] === 7) ctx.charge?.(60); // a cost found while handling
+      return [];
+    },
+  };
   const routes: RouteTable = new Map([
     ['test/get', route],
     ['test/old-get', route],
+    ['test/batch', batch],
   ]);
   const logs: Array<[string, string]> = [];
   const logger = {
@@ -201,6 +213,33 @@ describe('RequestPipeline', () => {
     assert.deepEqual([r.code, r.error, r.correlationId], ['RATE_LIMITED', 'Too many requests: slow down', 'r-1']);
     assert.equal(t.seen.length, 0);
     assert.deepEqual(t.observed, []);
+  });
+
+  test('a request is charged its cost once its parameters are valid: a batch of N costs N', async () => {
+    const t = setup();
+    t.client.bucket = new TokenBucket(100, () => 0); // a frozen clock: no refill
+    const fifty = Array.from({ length: 50 }, (_, i) => i + 1);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await t.ask('test/batch', { uids: fifty }));
+    assert.deepEqual(
+      answers.map((r) => r.code ?? 'ok'),
+      ['ok', 'ok', 'RATE_LIMITED'],
+    );
+    assert.equal(answers[2]!.error, 'Too many requests: slow down');
+    assert.equal(t.seen.length, 2, 'the refused batch never reached its handler');
+
+    const u = setup();
+    u.client.bucket = new TokenBucket(100, () => 0);
+    assert.equal((await u.ask('test/batch', { uids: fifty })).success, true); // 50 left
+    const invalid = await u.ask('test/batch', { uids: [] });
+    assert.equal(invalid.code, 'BAD_REQUEST', 'an invalid request costs one token'); // 49 left
+    const over = await u.ask('test/batch', { uids: [1, ...fifty] });
+    assert.deepEqual(
+      [over.code, over.error],
+      ['RATE_LIMITED', 'Too many requests: slow down (this request costs 51 requests)'],
+    );
+    assert.equal((await u.ask('test/batch', { uids: [7, 8] })).code, 'RATE_LIMITED', 'ctx.charge refuses too'); // 46 left < 60
+    assert.equal(u.seen.length, 2);
   });
 
   test('a client that does not read its answers is dropped before anything else', async () => {

@@ -16,6 +16,7 @@ import { OutgoingBacklogGuard } from './outgoing-backlog.js';
 import { RequestMetrics, categoryOf } from './request-metrics.js';
 import { ErrorMapper } from './error-mapper.js';
 import type { TokenBucket } from './token-bucket.js';
+import { ClarityError } from '../common/clarity-error.js';
 
 /** What the pipeline needs to know about a connected client. */
 export interface Client {
@@ -23,6 +24,15 @@ export interface Client {
   userId: string;
   /** The socket's request budget (rate limit). */
   bucket: Pick<TokenBucket, 'tryTake'>;
+}
+
+const RATE_LIMITED_MESSAGE = 'Too many requests: slow down';
+
+/** Takes `tokens` more from the socket's budget, or refuses the request (of cost `cost`) with RATE_LIMITED. */
+function charge(client: Client, tokens: number, cost: number): void {
+  if (tokens > 0 && !client.bucket.tryTake(tokens)) {
+    throw new ClarityError('RATE_LIMITED', `${RATE_LIMITED_MESSAGE} (this request costs ${cost} requests)`);
+  }
 }
 
 type Answer = ResponseEnvelope | PreEncodedJson;
@@ -34,7 +44,10 @@ type Ack = (answer: Answer) => void;
  * 1. back-pressure — OutgoingBacklogGuard drops a client that does not read its answers;
  * 2. route lookup — the route table (canonical names and aliases); an unknown event
  *    gets BAD_REQUEST when it has an ack or is a wrapped request, and nothing otherwise;
- * 3. rate limit — the socket's TokenBucket, RATE_LIMITED when it is empty;
+ * 3. rate limit — the socket's TokenBucket, RATE_LIMITED when it is empty: one token
+ *    before parsing (so unparseable floods cost too), then, once the parameters are
+ *    valid, the rest of the route's `cost(params)` (a batch of N uids costs N in all);
+ *    a handler may charge more through `ctx.charge` when its cost shows up later;
  * 4. request context — the correlation id (the client's, or a new one) and user for
  *    every log line, through runWithContext;
  * 5. parse/validate — parseParams with the route's schema, then the service call;
@@ -68,10 +81,10 @@ export class RequestPipeline {
     }
     const { params, correlationId } = unwrapRequest(payload);
     if (!client.bucket.tryTake()) {
-      reply(socket, ack, name, errorEnvelope('RATE_LIMITED', 'Too many requests: slow down', correlationId));
+      reply(socket, ack, name, errorEnvelope('RATE_LIMITED', RATE_LIMITED_MESSAGE, correlationId));
       return;
     }
-    void this.run(socket, client.userId, route, name, params, correlationId, ack);
+    void this.run(socket, client, route, name, params, correlationId, ack);
   }
 
   /**
@@ -90,7 +103,7 @@ export class RequestPipeline {
 
   private async run(
     socket: Socket,
-    userId: string,
+    client: Client,
     route: Route,
     /** The name the client used (the canonical one or an alias): answers without an ack go there. */
     used: string,
@@ -99,12 +112,23 @@ export class RequestPipeline {
     ack: Ack | undefined,
   ): Promise<void> {
     const started = this.metrics.start();
+    const userId = client.userId;
     const context: RequestContext = { correlationId: correlationId ?? randomUUID(), userId, operation: route.event };
     let category = 'none';
     try {
-      const result = await runWithContext(context, () =>
-        route.handle(parseParams(route.schema, params), { userId, socket }),
-      );
+      const result = await runWithContext(context, () => {
+        const parsed = parseParams(route.schema, params);
+        let cost = 1;
+        if (route.cost !== undefined) {
+          cost = route.cost(parsed);
+          charge(client, cost - 1, cost);
+        }
+        return route.handle(parsed, {
+          userId,
+          socket,
+          charge: (tokens) => charge(client, tokens, (cost += tokens)),
+        });
+      });
       category = categoryOf(result);
       reply(socket, ack, used, encodedSuccessEnvelope(result, correlationId));
     } catch (error) {

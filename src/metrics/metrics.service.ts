@@ -3,6 +3,22 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 
+/** The quotas of spec §3, as the `quota` label of the quota metrics (never a user id). */
+export type QuotaName =
+  | 'connections_per_user'
+  | 'subscriptions_per_socket'
+  | 'sessions_per_user'
+  | 'session_state_bytes'
+  | 'session_storage_bytes_per_user';
+
+export const QUOTA_NAMES: readonly QuotaName[] = [
+  'connections_per_user',
+  'subscriptions_per_socket',
+  'sessions_per_user',
+  'session_state_bytes',
+  'session_storage_bytes_per_user',
+];
+
 /**
  * Outcomes of an AI draft: `success`; `provider_error` (AI_ERROR); `unavailable` (provider
  * refused the connection or could not be reached) and `timeout` (AI_TIMEOUT_MS passed),
@@ -126,6 +142,22 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Refusals with QUOTA_EXCEEDED, by quota (spec §3 "Quotas"); no user ids. */
+  readonly quotaRejections = new Counter({
+    name: 'clarity_quota_rejections_total',
+    help: 'Requests and handshakes refused with QUOTA_EXCEEDED, by quota',
+    labelNames: ['quota'] as const,
+    registers: [this.registry],
+  });
+
+  /** The configured limits, so dashboards can show them beside the refusals (counts or bytes). */
+  readonly quotaLimits = new Gauge({
+    name: 'clarity_quota_limit',
+    help: 'Configured quota limits (connections, subscriptions, sessions: a count; session_*_bytes: bytes)',
+    labelNames: ['quota'] as const,
+    registers: [this.registry],
+  });
+
   constructor(@Optional() @Inject(CONFIG) config?: AppConfig) {
     collectDefaultMetrics({ register: this.registry });
     if (config) this.wsMaxConnections.set(config.websocket.maxConnections);
@@ -134,6 +166,20 @@ export class MetricsService {
     }
     for (const outcome of AI_OUTCOMES) this.aiRequestsTotal.inc({ outcome }, 0);
     for (const kind of ['prompt', 'completion']) this.aiTokensTotal.inc({ kind }, 0);
+    for (const quota of QUOTA_NAMES) this.quotaRejections.inc({ quota }, 0);
+    if (config) {
+      const q = config.quotas;
+      this.quotaLimits.set({ quota: 'connections_per_user' }, q.connectionsPerUser);
+      this.quotaLimits.set({ quota: 'subscriptions_per_socket' }, q.subscriptionsPerSocket);
+      this.quotaLimits.set({ quota: 'sessions_per_user' }, q.sessionsPerUser);
+      this.quotaLimits.set({ quota: 'session_state_bytes' }, q.sessionStateMaxBytes);
+      this.quotaLimits.set({ quota: 'session_storage_bytes_per_user' }, q.sessionStoragePerUserBytes);
+    }
+  }
+
+  /** One refusal with QUOTA_EXCEEDED. */
+  quotaRejected(quota: QuotaName): void {
+    this.quotaRejections.inc({ quota });
   }
 
   private readonly requestTimers = new Map<string, { observe(seconds: number): void }>();

@@ -123,6 +123,16 @@ export class SemanticModelEngine {
     return v;
   }
 
+  /**
+   * Whether the entity has any fact: one (memoised, cached) allRelatedFacts read,
+   * the same the entity's model starts with. Unknown uids are not remembered.
+   */
+  async exists(uid: number): Promise<boolean> {
+    if ((await this.facts.get(uid)).length > 0) return true;
+    this.facts.delete(uid);
+    return false;
+  }
+
   /** All facts with uid as left or right object. */
   async getFactsByEntity(uid: number): Promise<Fact[]> {
     return [...(await this.existing(uid)).raw];

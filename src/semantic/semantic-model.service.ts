@@ -33,6 +33,11 @@ export class SemanticModelService {
     return this.engine.getModel(uid, options);
   }
 
+  /** Whether the entity exists (has facts); cheap: one cached Archivist read, shared with its model. */
+  exists(uid: number): Promise<boolean> {
+    return this.engine.exists(uid);
+  }
+
   getBatch(uids: number[], options: ModelOptions = {}): Promise<Array<SemanticModel | null>> {
     return this.engine.getBatch(uids, { ...options, concurrency: BATCH_CONCURRENCY });
   }

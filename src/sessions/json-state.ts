@@ -22,6 +22,19 @@ function at(path: string): string {
   return path.length > 80 ? `${path.slice(0, 77)}...` : path;
 }
 
+/** UTF-8 bytes of each checked state's serialization (so it is serialized once per request). */
+const measured = new WeakMap<object, number>();
+
+/** The problem of a state over `maxBytes` (a phrase following "Parameter 'state' "). */
+export function stateTooLarge(maxBytes: number): string {
+  return `must not be larger than ${maxBytes} bytes when serialized`;
+}
+
+/** UTF-8 bytes of the state's JSON serialization (remembered from checkJsonState when it checked this object). */
+export function serializedBytes(state: object): number {
+  return measured.get(state) ?? Buffer.byteLength(JSON.stringify(state), 'utf8');
+}
+
 /**
  * Checks that `state` is a JSON object PostgreSQL's jsonb can store unchanged:
  * a plain object (not an array or null) of JSON values only, at most `maxBytes`
@@ -37,9 +50,9 @@ export function checkJsonState(state: unknown, maxBytes: number): string | undef
   } catch {
     return 'must be a JSON object';
   }
-  if (Buffer.byteLength(serialized, 'utf8') > maxBytes) {
-    return `must not be larger than ${maxBytes} bytes when serialized`;
-  }
+  const bytes = Buffer.byteLength(serialized, 'utf8');
+  measured.set(state, bytes);
+  if (bytes > maxBytes) return stateTooLarge(maxBytes);
   // Iterative walk: no recursion, whatever the nesting.
   const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: state, depth: 0, path: 'state' }];
   while (stack.length > 0) {

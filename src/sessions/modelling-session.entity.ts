@@ -25,6 +25,10 @@ export class ModellingSessionEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   state!: object;
 
+  /** UTF-8 bytes of `state`'s JSON serialization: what the per-user storage quota sums. */
+  @Column({ name: 'state_bytes', type: 'int', default: 0 })
+  stateBytes!: number;
+
   /** Starts at 1 and grows by one with every successful update. */
   @Column({ type: 'int' })
   version!: number;

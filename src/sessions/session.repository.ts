@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { guardDatabase } from '../database/database-errors.js';
 import { ModellingSessionEntity } from './modelling-session.entity.js';
 import type { SessionState } from './session.schemas.js';
+import { serializedBytes } from './json-state.js';
 
 /** A modelling_session row as the service uses it. */
 export interface SessionRecord {
@@ -18,6 +19,28 @@ export interface SessionRecord {
   updatedAt: Date;
   /** updated_at in microseconds since the epoch (exact; a Date keeps only ms): the list cursor key. */
   updatedAtMicros: string;
+}
+
+/** What one owner stores: sessions and UTF-8 bytes of their states. */
+export interface SessionUsage {
+  sessions: number;
+  bytes: number;
+}
+
+/** Limits a write is checked against (SESSIONS_PER_USER, SESSION_STORAGE_PER_USER_MB in bytes). */
+export interface SessionQuotaLimits {
+  sessionsPerUser: number;
+  storageBytesPerUser: number;
+}
+
+/** A write refused because it would take the owner over a quota; nothing was written. */
+export interface QuotaRefusal {
+  refused: 'sessions' | 'storage';
+  usage: SessionUsage;
+}
+
+export function isQuotaRefusal(value: unknown): value is QuotaRefusal {
+  return typeof value === 'object' && value !== null && 'refused' in value;
 }
 
 /** Position after which a list page starts: (updated_at, id) of the last row seen. */
@@ -62,17 +85,55 @@ export class SessionRepository {
     return includeState ? query.addSelect('s.state', 'state') : query;
   }
 
-  async insert(session: { id: string; owner: string; name: string; state: SessionState }): Promise<SessionRecord> {
-    const result = await guardDatabase(() =>
-      this.sessions
-        .createQueryBuilder()
-        .insert()
-        .values({ ...session, version: 1 }) // created_at and updated_at: DEFAULT now()
-        .returning(RETURNING_RECORD)
-        .updateEntity(false)
-        .execute(),
-    );
+  /** Inserts without a quota check; `stateBytes` defaults to the state's serialized size. */
+  async insert(session: {
+    id: string;
+    owner: string;
+    name: string;
+    state: SessionState;
+    stateBytes?: number;
+  }): Promise<SessionRecord> {
+    const stateBytes = session.stateBytes ?? serializedBytes(session.state);
+    return guardDatabase(() => this.insertWith(this.sessions, { ...session, stateBytes }));
+  }
+
+  private async insertWith(
+    sessions: Repository<ModellingSessionEntity>,
+    session: { id: string; owner: string; name: string; state: SessionState; stateBytes: number },
+  ): Promise<SessionRecord> {
+    const result = await sessions
+      .createQueryBuilder()
+      .insert()
+      .values({ ...session, version: 1 }) // created_at and updated_at: DEFAULT now()
+      .returning(RETURNING_RECORD)
+      .updateEntity(false)
+      .execute();
     return (result.raw as SessionRecord[])[0]!;
+  }
+
+  /**
+   * Inserts the session unless the owner would then have more than
+   * `sessionsPerUser` sessions or `storageBytesPerUser` bytes of state. One
+   * transaction holding a per-owner advisory lock: concurrent writes of one owner,
+   * from any replica, are counted one after the other, so none can overshoot.
+   */
+  async insertWithinQuota(
+    session: { id: string; owner: string; name: string; state: SessionState; stateBytes: number },
+    limits: SessionQuotaLimits,
+  ): Promise<SessionRecord | QuotaRefusal> {
+    return guardDatabase(() =>
+      this.sessions.manager.transaction(async (manager) => {
+        const usage = await lockAndMeasure(manager, session.owner);
+        if (usage.sessions >= limits.sessionsPerUser) return { refused: 'sessions', usage };
+        if (usage.bytes + session.stateBytes > limits.storageBytesPerUser) return { refused: 'storage', usage };
+        return this.insertWith(manager.getRepository(ModellingSessionEntity), session);
+      }),
+    );
+  }
+
+  /** Sessions and state bytes of the owner. */
+  async usage(owner: string): Promise<SessionUsage> {
+    return guardDatabase(() => measure(this.sessions.manager, owner));
   }
 
   async findOwned(owner: string, id: string): Promise<SessionRecord | undefined> {
@@ -112,7 +173,49 @@ export class SessionRepository {
     owner: string,
     id: string,
     version: number,
-    change: { name?: string; state?: SessionState },
+    change: { name?: string; state?: SessionState; stateBytes?: number },
+  ): Promise<SessionRecord | undefined> {
+    return guardDatabase(() => this.updateWith(this.sessions, owner, id, version, change));
+  }
+
+  /**
+   * updateIfVersion with a new state, unless the owner's states would then take
+   * more than `storageBytesPerUser` (a state that does not grow always passes).
+   * Locked and counted like insertWithinQuota.
+   */
+  async updateIfVersionWithinQuota(
+    owner: string,
+    id: string,
+    version: number,
+    change: { name?: string; state: SessionState; stateBytes: number },
+    limits: SessionQuotaLimits,
+  ): Promise<SessionRecord | QuotaRefusal | undefined> {
+    return guardDatabase(() =>
+      this.sessions.manager.transaction(async (manager) => {
+        const usage = await lockAndMeasure(manager, owner);
+        const rows = await manager.query<Array<{ bytes: number }>>(
+          `SELECT state_bytes AS bytes FROM modelling_session WHERE id = $1 AND owner = $2`,
+          [id, owner],
+        );
+        const current = rows[0]?.bytes;
+        if (
+          current !== undefined &&
+          change.stateBytes > current &&
+          usage.bytes - current + change.stateBytes > limits.storageBytesPerUser
+        ) {
+          return { refused: 'storage', usage };
+        }
+        return this.updateWith(manager.getRepository(ModellingSessionEntity), owner, id, version, change);
+      }),
+    );
+  }
+
+  private async updateWith(
+    sessions: Repository<ModellingSessionEntity>,
+    owner: string,
+    id: string,
+    version: number,
+    change: { name?: string; state?: SessionState; stateBytes?: number },
   ): Promise<SessionRecord | undefined> {
     const set: QueryDeepPartialEntity<ModellingSessionEntity> = {
       version: () => 'version + 1',
@@ -120,17 +223,18 @@ export class SessionRepository {
       updatedAt: () => "greatest(now(), updated_at + interval '1 microsecond')",
     };
     if (change.name !== undefined) set.name = change.name;
-    if (change.state !== undefined) set.state = change.state;
-    const result = await guardDatabase(() =>
-      this.sessions
-        .createQueryBuilder()
-        .update()
-        .set(set)
-        .where({ id, owner, version })
-        .returning(RETURNING_RECORD)
-        .updateEntity(false)
-        .execute(),
-    );
+    if (change.state !== undefined) {
+      set.state = change.state;
+      set.stateBytes = change.stateBytes ?? serializedBytes(change.state);
+    }
+    const result = await sessions
+      .createQueryBuilder()
+      .update()
+      .set(set)
+      .where({ id, owner, version })
+      .returning(RETURNING_RECORD)
+      .updateEntity(false)
+      .execute();
     return (result.raw as SessionRecord[])[0];
   }
 
@@ -138,4 +242,23 @@ export class SessionRepository {
     const result = await guardDatabase(() => this.sessions.delete({ id, owner }));
     return (result.affected ?? 0) > 0;
   }
+}
+
+/** Sessions and state bytes of `owner` (one index range of the owner's rows). */
+async function measure(manager: EntityManager, owner: string): Promise<SessionUsage> {
+  const rows = await manager.query<Array<{ sessions: number; bytes: string }>>(
+    `SELECT count(*)::int AS sessions, coalesce(sum(state_bytes), 0)::bigint::text AS bytes
+     FROM modelling_session WHERE owner = $1`,
+    [owner],
+  );
+  return { sessions: rows[0]?.sessions ?? 0, bytes: Number(rows[0]?.bytes ?? 0) };
+}
+
+/**
+ * Takes the owner's transaction-scoped advisory lock, then measures: writes of one
+ * owner are serialized (other owners are not), and each sees the ones before it.
+ */
+async function lockAndMeasure(manager: EntityManager, owner: string): Promise<SessionUsage> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`clarity.session-quota:${owner}`]);
+  return measure(manager, owner);
 }

@@ -1,15 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ClarityError } from '../common/clarity-error.js';
-import { SessionRepository } from './session.repository.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { isQuotaRefusal, SessionRepository, type QuotaRefusal } from './session.repository.js';
+import { serializedBytes, stateTooLarge } from './json-state.js';
+import { KeyedSerializer } from './keyed-serializer.js';
 import {
   SESSION_LIST_DEFAULT_LIMIT,
+  SESSION_STATE_MAX_BYTES,
   type CreateSessionInput,
   type ListSessionsInput,
   type UpdateSessionInput,
 } from './session.schemas.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { toSessionDto, toSessionSummaryDto, type SessionDto, type SessionListDto } from './session.serializer.js';
+
+/** The session quotas of spec §3 (SESSIONS_PER_USER, SESSION_STATE_MAX_BYTES, SESSION_STORAGE_PER_USER_MB). */
+export interface SessionLimits {
+  sessionsPerUser: number;
+  stateMaxBytes: number;
+  storageBytesPerUser: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  sessionsPerUser: 1000,
+  stateMaxBytes: SESSION_STATE_MAX_BYTES,
+  storageBytesPerUser: 100 * 1024 * 1024,
+};
+
+/** Injection token of the SessionLimits (SessionsModule builds them from the configuration). */
+export const SESSION_LIMITS = Symbol('SESSION_LIMITS');
 
 function notFound(id: string): ClarityError {
   return new ClarityError('NOT_FOUND', `Session ${id} not found`);
@@ -24,12 +44,32 @@ function notFound(id: string): ClarityError {
  */
 @Injectable()
 export class SessionsService {
-  constructor(private readonly sessions: SessionRepository) {}
+  private readonly limits: SessionLimits;
+  /** A user's quota-checked writes, one at a time in this process (see KeyedSerializer). */
+  private readonly writes = new KeyedSerializer();
 
+  constructor(
+    private readonly sessions: SessionRepository,
+    @Optional() @Inject(SESSION_LIMITS) limits?: SessionLimits,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
+    this.limits = limits ?? DEFAULT_SESSION_LIMITS;
+  }
+
+  /**
+   * Quotas (spec §3), each QUOTA_EXCEEDED naming its limit: a state over
+   * SESSION_STATE_MAX_BYTES, a session beyond SESSIONS_PER_USER, or state bytes
+   * beyond SESSION_STORAGE_PER_USER_MB (counted in PostgreSQL, so over all replicas).
+   */
   async create(owner: string, input: CreateSessionInput): Promise<SessionDto> {
     checkOwner(owner);
-    const { name, state } = input;
-    const record = await this.sessions.insert({ id: randomUUID(), owner, name, state: state ?? {} });
+    const { name } = input;
+    const state = input.state ?? {};
+    const stateBytes = this.checkStateSize(state);
+    const record = await this.writes.run(owner, () =>
+      this.sessions.insertWithinQuota({ id: randomUUID(), owner, name, state, stateBytes }, this.limits),
+    );
+    if (isQuotaRefusal(record)) throw this.refusal(record);
     return toSessionDto(record);
   }
 
@@ -70,13 +110,50 @@ export class SessionsService {
   async update(owner: string, input: UpdateSessionInput): Promise<SessionDto> {
     checkOwner(owner);
     const { id, name, state, version } = input;
-    const updated = await this.sessions.updateIfVersion(owner, id, version, { name, state });
+    let updated;
+    if (state === undefined) {
+      updated = await this.sessions.updateIfVersion(owner, id, version, { name });
+    } else {
+      const stateBytes = this.checkStateSize(state);
+      updated = await this.writes.run(owner, () =>
+        this.sessions.updateIfVersionWithinQuota(owner, id, version, { name, state, stateBytes }, this.limits),
+      );
+      if (isQuotaRefusal(updated)) throw this.refusal(updated);
+    }
     if (updated) return toSessionDto(updated);
     const current = await this.sessions.findOwned(owner, id);
     if (!current) throw notFound(id);
     throw new ClarityError(
       'CONFLICT',
       `Session ${id} has been modified: version ${version} is stale, the current version is ${current.version}`,
+    );
+  }
+
+  /** The state's size in bytes, or QUOTA_EXCEEDED when it is over SESSION_STATE_MAX_BYTES. */
+  private checkStateSize(state: object): number {
+    const bytes = serializedBytes(state);
+    if (bytes > this.limits.stateMaxBytes) {
+      this.metrics?.quotaRejected('session_state_bytes');
+      throw new ClarityError(
+        'QUOTA_EXCEEDED',
+        `Quota exceeded: Parameter 'state' ${stateTooLarge(this.limits.stateMaxBytes)} (SESSION_STATE_MAX_BYTES)`,
+      );
+    }
+    return bytes;
+  }
+
+  private refusal(refusal: QuotaRefusal): ClarityError {
+    if (refusal.refused === 'sessions') {
+      this.metrics?.quotaRejected('sessions_per_user');
+      return ClarityError.quotaExceeded(
+        `${this.limits.sessionsPerUser} modelling sessions per user; delete sessions to make room`,
+        'SESSIONS_PER_USER',
+      );
+    }
+    this.metrics?.quotaRejected('session_storage_bytes_per_user');
+    return ClarityError.quotaExceeded(
+      `${this.limits.storageBytesPerUser} bytes of session state per user (${refusal.usage.bytes} in use); delete sessions or shrink states to make room`,
+      'SESSION_STORAGE_PER_USER_MB',
     );
   }
 

@@ -32,6 +32,8 @@ describe('Socket.IO gateway', () => {
       WS_MAX_CONNECTIONS: '50',
       WS_RATE_LIMIT: '50',
       WS_MAX_PAYLOAD_BYTES: '65536',
+      // The cap test opens every slot with one user's token: the per-user quota has its own test (quotas.test.ts).
+      WS_MAX_CONNECTIONS_PER_USER: '1000',
     });
     token = await mintToken('alice');
   });

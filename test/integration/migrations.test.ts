@@ -70,6 +70,7 @@ describe('migrations', { skip: unavailable }, () => {
         'version:integer:NO',
         'created_at:timestamp with time zone:NO',
         'updated_at:timestamp with time zone:NO',
+        'state_bytes:integer:NO',
       ],
     );
     assert.deepEqual(await pendingSchemaChanges(ds), []);

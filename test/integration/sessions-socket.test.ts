@@ -17,7 +17,8 @@ describe('sessions over Socket.IO', () => {
   before(async () => {
     const db = await databaseEnv();
     cleanup = db.cleanup;
-    clarity = await startClarityProcess({ ...db.env, WS_RATE_LIMIT: '1000' });
+    // SESSION_STATE_MAX_BYTES as before spec revision 2 (256 KiB), so a 300 KiB state is over it.
+    clarity = await startClarityProcess({ ...db.env, WS_RATE_LIMIT: '1000', SESSION_STATE_MAX_BYTES: '262144' });
     alice = await connect(clarity.url, { token: await mintToken('alice') });
     bob = await connect(clarity.url, { token: await mintToken('bob') });
   });
@@ -110,7 +111,6 @@ describe('sessions over Socket.IO', () => {
       ['clarity.session/create', { name: '' }, /'name'/],
       ['clarity.session/create', { name: 'x'.repeat(256) }, /'name'/],
       ['clarity.session/create', { name: 'ok', state: [1, 2] }, /'state'/],
-      ['clarity.session/create', { name: 'ok', state: { big: 'x'.repeat(300 * 1024) } }, /'state'/],
       ['clarity.session/get', { id: "1' OR '1'='1" }, /'id'/],
       ['clarity.session/update', { id: '00000000-0000-4000-8000-000000000000', version: -1 }, /'version'/],
     ];
@@ -119,6 +119,15 @@ describe('sessions over Socket.IO', () => {
       assert.equal(r.code, 'BAD_REQUEST', `${event} ${JSON.stringify(payload).slice(0, 80)}: ${JSON.stringify(r)}`);
       assert.match(r.error ?? '', message);
     }
+    // A state over SESSION_STATE_MAX_BYTES is a quota (spec §3): QUOTA_EXCEEDED naming the parameter and the limit.
+    const big = await request(alice, 'clarity.session/create', { name: 'ok', state: { big: 'x'.repeat(300 * 1024) } });
+    assert.equal(big.code, 'QUOTA_EXCEEDED', JSON.stringify(big).slice(0, 200));
+    assert.equal(
+      big.error,
+      "Quota exceeded: Parameter 'state' must not be larger than 262144 bytes when serialized (SESSION_STATE_MAX_BYTES)",
+    );
+    const list = await request(alice, 'clarity.session/list', { limit: 100 });
+    assert.ok(!list.data.items.some((item: { name: string }) => item.name === 'ok'), 'nothing was stored');
   });
 
   test('the messages of spec §3 reach the client word for word', async () => {

@@ -32,7 +32,12 @@ describe('reliability: overload', () => {
   let service: ReliabilityService;
 
   before(async () => {
-    service = await startService({ WS_RATE_LIMIT: String(RATE), WS_MAX_CONNECTIONS: String(CAP) });
+    service = await startService({
+      WS_RATE_LIMIT: String(RATE),
+      WS_MAX_CONNECTIONS: String(CAP),
+      // The storm comes from one user's token; the per-user quota is tested in quotas.test.ts.
+      WS_MAX_CONNECTIONS_PER_USER: String(CAP),
+    });
   });
 
   after(async () => {
@@ -122,6 +127,12 @@ describe('reliability: overload', () => {
   });
 
   test('a client that stops reading cannot grow server memory without bound', async (t) => {
+    // A batch is charged its size (spec §3 "Quotas"): at RATE a socket gets half a batch of 100 a second, far
+    // too little to fill a backlog. This client pays for its batches: a process of its own with room for
+    // RATE batches of 100 per second, so the answers pile up as fast as before and the back-pressure bound
+    // is what stops them.
+    const service = await startService({ WS_RATE_LIMIT: String(RATE * 100) });
+    t.after(() => service.close());
     const good = await service.client('good-neighbour');
     const openBefore = (await metricValue(service.clarity.url, 'clarity_websocket_connections_open')) ?? 0;
     const baseline = rssBytes(service.pid);
