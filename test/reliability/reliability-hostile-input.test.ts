@@ -239,6 +239,22 @@ const TARGETS: Record<string, Target> = {
       ],
     },
   },
+  'clarity.ai/conjure-definition': {
+    base: { supertype_uid: UNKNOWN_UID, name: 'new kind' },
+    attacks: {
+      supertype_uid: BAD_UIDS,
+      name: [['missing', MISSING], ['blank', '   '], ['over-long', 'n'.repeat(201)], ...BAD_TEXTS],
+      stream: [
+        ['string', 'yes'],
+        ['number', 1],
+      ],
+      requestId: [
+        ['number', 5],
+        ['spaces', 'a b'],
+        ['over-long', 'r'.repeat(129)],
+      ],
+    },
+  },
   // No parameters: nothing to attack (non-object payloads are checked for every event below).
   'clarity.system/status': { base: {}, attacks: {} },
   'clarity.system/heartbeat': { base: {}, attacks: {} },
