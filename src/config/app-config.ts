@@ -26,6 +26,8 @@ export interface AppConfig {
     dataFiles: string[];
     journalFile: string;
   };
+  /** Append-only file holding change-log rows not yet written to PostgreSQL (spec §8, one file per process). */
+  changeLogOutboxFile: string;
   openaiApiKey?: string;
   logging: { level: LogLevel; format: 'json' | 'simple'; dir: string; files: boolean };
   websocket: {

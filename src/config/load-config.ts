@@ -90,6 +90,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       dataFiles: e.ARCHIVIST_DATA.map((p) => resolve(p)),
       journalFile: resolve(e.ARCHIVIST_JOURNAL),
     },
+    changeLogOutboxFile: resolve(e.CHANGE_LOG_OUTBOX),
     openaiApiKey: e.OPENAI_API_KEY,
     logging: {
       level: e.LOG_LEVEL ?? (env === 'production' ? 'info' : env === 'test' ? 'warn' : 'info'),

@@ -15,6 +15,8 @@ import {
   updateSessionSchema,
 } from '../sessions/session.schemas.js';
 import type { CategoryName } from '../gellish/fact.js';
+import type { ModelCreateService } from '../modelling/model-create.service.js';
+import { createModelSchema } from '../modelling/model-create.schemas.js';
 
 export interface RouteContext {
   userId: string;
@@ -37,6 +39,7 @@ export interface RouteDependencies {
   updates: ModelUpdateService;
   sessions: SessionsService;
   changeLog: ChangeLogService;
+  create: ModelCreateService;
 }
 
 function route<S extends z.ZodType>(r: Route<S>): Route {
@@ -54,7 +57,7 @@ const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
 ];
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): RouteTable {
+export function buildRoutes({ models, updates, sessions, changeLog, create }: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
       event: 'clarity.model/get',
@@ -152,6 +155,12 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
       event: 'clarity.session/delete',
       schema: sessionIdParamsSchema,
       handle: (p, ctx) => sessions.delete(ctx.userId, p.id),
+    }),
+    route({
+      event: 'clarity.model/create',
+      aliases: ['clarity/model-create'],
+      schema: createModelSchema,
+      handle: (p, ctx) => create.create(ctx.userId, p),
     }),
   ];
   const table = new Map<string, Route>();

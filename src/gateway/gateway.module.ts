@@ -8,6 +8,8 @@ import { ChangeLogModule } from '../change-log/change-log.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { ChangeLogService } from '../change-log/change-log.service.js';
+import { ModellingModule } from '../modelling/modelling.module.js';
+import { ModelCreateService } from '../modelling/model-create.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
 import { ErrorMapper } from './error-mapper.js';
 import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
@@ -24,12 +26,13 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     updates: ModelUpdateService,
     sessions: SessionsService,
     changeLog: ChangeLogService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog }),
-  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService],
+    create: ModelCreateService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, create }),
+  inject: [SemanticModelService, ModelUpdateService, SessionsService, ChangeLogService, ModelCreateService],
 };
 
 @Module({
-  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule],
+  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule, ModellingModule],
   providers: [
     ClarityGateway,
     RequestTracker,

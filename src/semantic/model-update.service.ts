@@ -2,12 +2,12 @@ import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
 import { ArchivistClient } from '../archivist/archivist-client.js';
-import { ChangeLogService } from '../change-log/change-log.service.js';
+import { ChangeLogOutbox } from '../change-log/change-log-outbox.js';
 import { ClarityError } from '../common/clarity-error.js';
 import { SemanticModelService } from './semantic-model.service.js';
 
 export interface ModelChange {
-  field: 'definition' | 'name' | 'collection';
+  field: 'definition' | 'name' | 'collection' | 'created';
   fact_uid: number;
   oldValue: unknown;
   newValue: unknown;
@@ -34,12 +34,17 @@ export class ModelUpdateService {
   constructor(
     private readonly archivist: ArchivistClient,
     private readonly models: SemanticModelService,
-    private readonly changeLog: ChangeLogService,
+    private readonly changeLog: ChangeLogOutbox,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onUpdated(listener: (event: ModelUpdatedEvent) => void): void {
     this.events.on('updated', listener);
+  }
+
+  /** Tells the subscribers of `uid` (on every replica, through the gateway) about a change. */
+  announce(event: ModelUpdatedEvent): void {
+    this.events.emit('updated', event);
   }
 
   async updateDefinition(
@@ -111,7 +116,9 @@ export class ModelUpdateService {
       changedBy: userId,
       changedAt: new Date().toISOString(),
     };
-    await this.changeLog.record({
+    // The Archivist accepted the write: the row goes to the database now or, if it
+    // cannot take it, to the durable outbox; either way the update has succeeded.
+    const logged = await this.changeLog.record({
       entityUid: uid,
       factUid,
       field,
@@ -119,7 +126,10 @@ export class ModelUpdateService {
       newValue,
       changedBy: userId,
     });
-    this.logger.info(`Updated ${field} of entity ${uid} (fact ${factUid})`, { context: 'ModelUpdate' });
-    this.events.emit('updated', { uid, change } satisfies ModelUpdatedEvent);
+    this.logger.info(
+      `Updated ${field} of entity ${uid} (fact ${factUid})${logged === 'queued' ? '; change-log row queued' : ''}`,
+      { context: 'ModelUpdate' },
+    );
+    this.announce({ uid, change });
   }
 }
