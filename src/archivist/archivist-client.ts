@@ -258,12 +258,24 @@ export class ArchivistClient implements FactSource {
     });
   }
 
-  /** PUT /submission/name — the updated fact, or null when the fact does not exist. */
-  async submitName(input: { fact_uid: number; name: string }, entityUid?: number): Promise<Fact | null> {
-    return this.write('/submission/name', input.fact_uid, entityUid, {
-      fact_uid: checkUid(input.fact_uid, 'fact_uid'),
-      name: input.name,
-    });
+  /**
+   * PUT /submission/name — the updated fact, or null when the fact does not exist.
+   * `mentionedBy`: further uids (entities and facts) whose cached data shows the old
+   * name — related entities, ancestors whose subtype cones list it — invalidated in
+   * the same one invalidation.
+   */
+  async submitName(
+    input: { fact_uid: number; name: string },
+    entityUid?: number,
+    mentionedBy: readonly number[] = [],
+  ): Promise<Fact | null> {
+    return this.write(
+      '/submission/name',
+      input.fact_uid,
+      entityUid,
+      { fact_uid: checkUid(input.fact_uid, 'fact_uid'), name: input.name },
+      mentionedBy,
+    );
   }
 
   /** PUT /submission/collection — the updated fact, or null when the fact does not exist. */
@@ -434,8 +446,9 @@ export class ArchivistClient implements FactSource {
     factUid: number,
     entityUid: number | undefined,
     body: Record<string, unknown>,
+    mentionedBy: readonly number[] = [],
   ): Promise<Fact | null> {
-    const touched = entityUid === undefined ? [factUid] : [factUid, entityUid];
+    const touched = [...(entityUid === undefined ? [factUid] : [factUid, entityUid]), ...mentionedBy];
     const spec: CallSpec<Fact | null> = {
       method: 'PUT',
       path,

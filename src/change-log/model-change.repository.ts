@@ -33,11 +33,11 @@ export class ModelChangeRepository {
     const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
     const rows: unknown = await this.changes.query(
       `INSERT INTO "model_change" ("entity_uid", "fact_uid", "field", "old_value", "new_value", "changed_by", "changed_at")
-       SELECT $1, $2, $3, $4::jsonb, $5::jsonb, $6, $7
+       SELECT $1::bigint, $2::bigint, $3::varchar, $4::jsonb, $5::jsonb, $6::text, $7::timestamptz
        WHERE NOT EXISTS (
          SELECT 1 FROM "model_change"
-         WHERE "entity_uid" = $1 AND "fact_uid" IS NOT DISTINCT FROM $2::bigint AND "field" = $3
-           AND "changed_by" = $6 AND "changed_at" = $7
+         WHERE "entity_uid" = $1::bigint AND "fact_uid" IS NOT DISTINCT FROM $2::bigint AND "field" = $3::varchar
+           AND "changed_by" = $6::text AND "changed_at" = $7::timestamptz
        )
        RETURNING "id"`,
       [

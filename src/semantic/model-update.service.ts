@@ -6,6 +6,9 @@ import { ChangeLogOutbox } from '../change-log/change-log-outbox.js';
 import { ClarityError } from '../common/clarity-error.js';
 import { SemanticModelService } from './semantic-model.service.js';
 
+/** Deepest walk up the specialization/classification hierarchy when collecting what names an entity. */
+const MAX_ANCESTRY_DEPTH = 64;
+
 export interface ModelChange {
   field: 'definition' | 'name' | 'collection' | 'created';
   fact_uid: number;
@@ -74,7 +77,8 @@ export class ModelUpdateService {
 
   async updateName(userId: string, p: { uid: number; name: string; fact_uid?: number }) {
     const fact = await this.models.definitiveFactFor(p.uid, p.fact_uid);
-    await this.archivist.submitName({ fact_uid: fact.fact_uid, name: p.name }, p.uid);
+    const mentions = await this.mentionsOf(p.uid);
+    await this.archivist.submitName({ fact_uid: fact.fact_uid, name: p.name }, p.uid, mentions);
     await this.record(userId, p.uid, fact.fact_uid, 'name', fact.lh_object_name, p.name);
     return { fact_uid: fact.fact_uid, updated: true as const, name: p.name };
   }
@@ -98,6 +102,34 @@ export class ModelUpdateService {
       collection_uid: p.collection_uid,
       collection_name: p.collection_name,
     };
+  }
+
+  /**
+   * What else shows an entity's name, so that a rename invalidates it too: the
+   * other objects and the facts of its related facts (their lists name it), and its
+   * ancestors / classifiers (their subtype cones and classified lists name it).
+   */
+  private async mentionsOf(uid: number): Promise<number[]> {
+    const mentions = new Set<number>();
+    for (const fact of await this.archivist.allRelatedFacts(uid)) {
+      mentions.add(fact.fact_uid).add(fact.lh_object_uid).add(fact.rh_object_uid);
+    }
+    let frontier = [uid];
+    const seen = new Set(frontier);
+    for (let depth = 0; depth < MAX_ANCESTRY_DEPTH && frontier.length > 0; depth++) {
+      const next: number[] = [];
+      for (const entity of frontier) {
+        for (const fact of await this.archivist.definitiveFacts(entity)) {
+          if (seen.has(fact.rh_object_uid)) continue;
+          seen.add(fact.rh_object_uid);
+          mentions.add(fact.rh_object_uid);
+          next.push(fact.rh_object_uid);
+        }
+      }
+      frontier = next;
+    }
+    mentions.delete(uid);
+    return [...mentions];
   }
 
   private async record(
