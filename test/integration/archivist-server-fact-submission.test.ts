@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -254,6 +255,103 @@ describe('ArchivistClient.submitFacts / validateFacts', () => {
       );
     } finally {
       await client.close();
+      await server.close();
+    }
+  });
+});
+
+/**
+ * An HTTP proxy that loses the answer of POST /fact/facts (`mode` 'after': the
+ * request reaches the Archivist, its answer is dropped) or the request itself
+ * ('before': the connection is reset before forwarding), once per arm().
+ */
+async function startLossyProxy(target: string) {
+  const upstream = new URL(target);
+  const state: { mode: 'after' | 'before' | 'none' } = { mode: 'none' };
+  const server: Server = createServer((req, res) => {
+    const lose = req.url?.startsWith('/fact/facts') ? state.mode : 'none';
+    if (lose !== 'none') state.mode = 'none';
+    if (lose === 'before') {
+      req.socket.destroy();
+      return;
+    }
+    const proxied = httpRequest(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        if (lose === 'after') {
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(proxied);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    arm(mode: 'after' | 'before') {
+      state.mode = mode;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('ArchivistClient.submitFacts when the answer is lost', () => {
+  test('reads back instead of resending; resends only what was not applied; without a read-back says "unknown"', async () => {
+    const server = await start();
+    const proxy = await startLossyProxy(server.url);
+    const client = new ArchivistClient({ baseUrl: proxy.url, timeoutMs: 5000, retryAttempts: 3 });
+    const lookUp = (name: string) => async () => {
+      const found = await client.search(name, true, { fresh: true });
+      const fact = found.find((f) => f.rh_object_uid === PUMP && f.rel_type_uid === SPEC);
+      return fact ? [fact] : null;
+    };
+    const posts = () => server.stats.count('/fact/facts');
+    const named = async (name: string) =>
+      ((await get(server, `/generalSearch/text?searchTerm=${encodeURIComponent(name)}&exactMatch=true`)) as Fact[])
+        .length;
+    try {
+      // applied, answer lost: the read-back finds it, nothing is sent again
+      const warm = await client.subtypesCone(PUMP);
+      proxy.arm('after');
+      const applied = await client.submitFacts([newKind(1, 'lost answer pump')], {
+        reconcile: lookUp('lost answer pump'),
+      });
+      assert.equal(applied.reconciled, true);
+      assert.equal(applied.facts[0]!.lh_object_name, 'lost answer pump');
+      assert.equal(posts(), 1, 'sent once');
+      assert.equal(await named('lost answer pump'), 1);
+      assert.equal((await client.subtypesCone(PUMP)).length, warm.length + 1, 'the supertype was invalidated');
+
+      // not applied (connection reset before it was forwarded): the read-back finds nothing, it is sent again once
+      proxy.arm('before');
+      const resent = await client.submitFacts([newKind(1, 'second try pump')], {
+        reconcile: lookUp('second try pump'),
+      });
+      assert.equal(resent.reconciled, undefined);
+      assert.equal(posts(), 2, 'the first attempt never reached the Archivist, the second did');
+      assert.equal(await named('second try pump'), 1);
+
+      // no read-back: never resent, the caller learns the outcome is unknown
+      proxy.arm('after');
+      await assert.rejects(
+        client.submitFacts([newKind(1, 'unknown pump')]),
+        (err: unknown) =>
+          err instanceof ClarityError && err.code === 'ARCHIVIST_UNAVAILABLE' && /unknown/.test(err.message),
+      );
+      assert.equal(posts(), 3);
+      assert.equal(await named('unknown pump'), 1, 'applied once, not twice');
+    } finally {
+      await client.close();
+      await proxy.close();
       await server.close();
     }
   });
