@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ChangeLogOutbox } from './change-log-outbox.js';
 import { ChangeLogService } from './change-log.service.js';
 import { ModelChangeEntity } from './model-change.entity.js';
 import { ModelChangeRepository } from './model-change.repository.js';
@@ -8,7 +7,7 @@ import { ModelChangeRepository } from './model-change.repository.js';
 /** The model change log (spec §8): written by the model update handlers, read by `clarity.model/history`. */
 @Module({
   imports: [TypeOrmModule.forFeature([ModelChangeEntity])],
-  providers: [ModelChangeRepository, ChangeLogService, ChangeLogOutbox],
-  exports: [ChangeLogService, ChangeLogOutbox],
+  providers: [ModelChangeRepository, ChangeLogService],
+  exports: [ChangeLogService],
 })
 export class ChangeLogModule {}
