@@ -70,9 +70,19 @@ export class ChangeLogOutbox implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
-    const left = await readOutbox(this.file, this.logger);
-    this.handle = await open(this.file, 'a');
+    let left: OutboxEntry[] = [];
+    try {
+      await mkdir(dirname(this.file), { recursive: true });
+      left = await readOutbox(this.file, this.logger);
+      this.handle = await open(this.file, 'a');
+    } catch (error) {
+      // e.g. a read-only root filesystem: updates still succeed, queued rows then live in memory only.
+      this.logger.error(
+        `Change-log outbox ${this.file} cannot be opened (${describe(error)}): rows queued while the database ` +
+          'is down are kept in memory only; set CHANGE_LOG_OUTBOX to a writable, persistent path',
+        { context: 'ChangeLogOutbox' },
+      );
+    }
     if (left.length > 0) {
       this.pending.push(...left);
       this.logger.warn(`Change-log outbox ${this.file}: ${left.length} row(s) from an earlier run, writing them now`, {
