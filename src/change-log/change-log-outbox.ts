@@ -21,8 +21,13 @@ export interface OutboxEntry {
   changedAt: string;
 }
 
-/** `written`: the row is in PostgreSQL; `queued`: it is in the outbox and will be written once the database takes it. */
-export type OutboxOutcome = 'written' | 'queued';
+/**
+ * `written`: the row is in PostgreSQL; `queued`: it is in the outbox and will be
+ * written once the database takes it; `rejected`: the record itself cannot be
+ * stored even after repair (logged in full as an error; never thrown, since the
+ * update it records has happened).
+ */
+export type OutboxOutcome = 'written' | 'queued' | 'rejected';
 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 30_000;
@@ -109,12 +114,24 @@ export class ChangeLogOutbox implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Records a change that has happened: written now when the database takes it,
-   * else queued. Throws only for an invalid record (BAD_REQUEST, a programming
-   * error) or when even the outbox file cannot be written (then the row is still
-   * kept in memory and retried while the process lives).
+   * else queued (in the file; in memory only when even the file cannot be
+   * written). Never throws: the change it records has already happened.
    */
   async record(input: RecordChangeInput): Promise<OutboxOutcome> {
-    const change = checkChangeRecord(input);
+    let change: ReturnType<typeof checkChangeRecord>;
+    try {
+      change = checkChangeRecord(input);
+    } catch {
+      // e.g. a NUL the Archivist took: store the text with U+FFFD in its place rather than lose the row.
+      try {
+        change = checkChangeRecord(storable(input));
+      } catch (error) {
+        this.logger.error(`Change-log row cannot be stored (${describe(error)}): ${safeJson(input)}`, {
+          context: 'ChangeLogOutbox',
+        });
+        return 'rejected';
+      }
+    }
     const entry: OutboxEntry = {
       id: randomUUID(),
       entityUid: change.entityUid,
@@ -271,4 +288,27 @@ function describe(error: unknown): string {
   const cause = (error as { cause?: unknown } | null)?.cause;
   const message = error instanceof Error ? error.message : String(error);
   return cause instanceof Error && cause.message !== message ? `${message}: ${cause.message}` : message;
+}
+
+const NOT_STORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The record with every string's NULs and lone surrogates replaced by U+FFFD. */
+export function storable(input: RecordChangeInput): RecordChangeInput {
+  const repair = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.replace(NOT_STORABLE_TEXT, '\uFFFD');
+    if (Array.isArray(value)) return value.map(repair);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [repair(k) as string, repair(v)]));
+    }
+    return value;
+  };
+  return repair(input) as RecordChangeInput;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value).slice(0, 4000);
+  } catch {
+    return String(value);
+  }
 }

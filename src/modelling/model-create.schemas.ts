@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { Invalid, isText, optionalParam, optionalUid, requiredParam, text, uid } from '../common/request-params.js';
+import {
+  Invalid,
+  isText,
+  optionalParam,
+  optionalUid,
+  requiredParam,
+  uid,
+  type Check,
+} from '../common/request-params.js';
+import { isStorableText } from '../sessions/json-state.js';
 
 /** Request parameters of `clarity.model/create` (spec §3), parsed once at the edge with parseParams. */
 
@@ -12,7 +21,19 @@ const A_UUID = new Invalid('must be a UUID');
 const isUuid = (value: unknown): string | Invalid =>
   typeof value === 'string' && UUID.test(value.trim()) ? value.trim().toLowerCase() : A_UUID;
 
-const isName = isText({ min: 1, max: MODEL_NAME_MAX_CHARS });
+const NOT_STORABLE = new Invalid('contains characters that cannot be stored');
+
+/** Text the Archivist and the change log both store unchanged (no NUL, no lone surrogate). */
+function storableText(limits: { min?: number; max: number }): Check<string> {
+  const isLength = isText(limits);
+  return (value) => {
+    const checked = isLength(value);
+    if (checked instanceof Invalid) return checked;
+    return isStorableText(checked) ? checked : NOT_STORABLE;
+  };
+}
+
+const isName = storableText({ min: 1, max: MODEL_NAME_MAX_CHARS });
 const BLANK_NAME = new Invalid('must not be blank');
 
 export const createModelSchema = z
@@ -24,10 +45,10 @@ export const createModelSchema = z
       return trimmed === '' ? BLANK_NAME : trimmed;
     }),
     supertype_uid: uid('supertype_uid'),
-    full_definition: text('full_definition'),
-    partial_definition: optionalParam('partial_definition', isText({ max: 10_000 }), { nullIsAbsent: true }),
+    full_definition: requiredParam('full_definition', storableText({ max: 10_000 })),
+    partial_definition: optionalParam('partial_definition', storableText({ max: 10_000 }), { nullIsAbsent: true }),
     collection_uid: optionalUid('collection_uid'),
-    collection_name: optionalParam('collection_name', isText({ min: 1, max: MODEL_NAME_MAX_CHARS }), {
+    collection_name: optionalParam('collection_name', storableText({ min: 1, max: MODEL_NAME_MAX_CHARS }), {
       nullIsAbsent: true,
     }),
     idempotencyKey: optionalParam('idempotencyKey', isUuid, { nullIsAbsent: true }),
