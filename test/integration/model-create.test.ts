@@ -2,7 +2,20 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { databaseEnv, mintToken, startClarityProcess, type ClarityProcess } from '../support/clarity-process.js';
+import {
+  bundledKnowledgeBasePaths,
+  silentLogger,
+  startArchivistServer,
+  type ArchivistServer,
+} from '../../src/archivist-server/index.js';
+import {
+  createTestDatabase,
+  databaseEnv,
+  mintToken,
+  realPostgres,
+  startClarityProcess,
+  type ClarityProcess,
+} from '../support/clarity-process.js';
 import { connect, nextEvent, request } from '../support/socket-client.js';
 
 /**
@@ -224,3 +237,88 @@ describe('clarity.model/create', () => {
     assert.equal(alias.success, true, JSON.stringify(alias));
   });
 });
+
+describe(
+  'clarity.model/create across replicas and restarts',
+  { skip: realPostgres() ? false : 'needs POSTGRES_HOST (one database for two replicas)' },
+  () => {
+    let archivist: ArchivistServer;
+    let database: { name: string; drop(): Promise<void> };
+    let replicas: ClarityProcess[] = [];
+    let env: Record<string, string>;
+
+    before(async () => {
+      archivist = await startArchivistServer({ dataFiles: bundledKnowledgeBasePaths(), logger: silentLogger });
+      database = await createTestDatabase('create_replicas');
+      const pgServer = realPostgres()!;
+      env = {
+        POSTGRES_HOST: pgServer.host,
+        POSTGRES_PORT: String(pgServer.port),
+        POSTGRES_USER: pgServer.user,
+        POSTGRES_DB: database.name,
+        ARCHIVIST_URL: archivist.url,
+        WS_RATE_LIMIT: '1000',
+      };
+      replicas = [await startClarityProcess(env)];
+      replicas.push(await startClarityProcess(env)); // after the first: migrations ran
+    });
+
+    after(async () => {
+      for (const replica of replicas) await replica.stop();
+      await database?.drop();
+      await archivist?.close();
+    });
+
+    const PUMP_UID = 2001001;
+    const kindsNamed = (name: string) =>
+      archivist.store.subtypesCone(PUMP_UID).filter((f) => f.lh_object_name === name && f.rh_object_uid === PUMP_UID);
+
+    test('one idempotencyKey sent to two replicas at once creates one kind; after a restart it still answers the first result', async () => {
+      const sockets = await Promise.all(replicas.map(async (r) => connect(r.url, { token: await mintToken('carol') })));
+      try {
+        const payload = {
+          name: 'replicated pump',
+          supertype_uid: PUMP_UID,
+          full_definition: 'is a pump made twice at once',
+          idempotencyKey: randomUUID(),
+        };
+        const answers = await Promise.all(
+          [0, 1, 0, 1].map((i) => request(sockets[i]!, 'clarity.model/create', payload, 60_000)),
+        );
+        for (const answer of answers) assert.equal(answer.success, true, JSON.stringify(answer));
+        assert.equal(new Set(answers.map((a) => a.data.uid)).size, 1);
+        assert.equal(kindsNamed('replicated pump').length, 1);
+
+        // the same name without a key, at once on both replicas: one kind, the other CONFLICT
+        const racing = await Promise.all(
+          [0, 1].map((i) =>
+            request(
+              sockets[i]!,
+              'clarity.model/create',
+              { name: 'raced pump', supertype_uid: PUMP_UID, full_definition: 'x' },
+              60_000,
+            ),
+          ),
+        );
+        assert.deepEqual(racing.map((a) => (a.success ? 'ok' : a.code)).sort(), ['CONFLICT', 'ok']);
+        assert.equal(kindsNamed('raced pump').length, 1);
+
+        // a restarted replica honours the key (it lives in PostgreSQL)
+        for (const socket of sockets) socket.close();
+        await replicas[0]!.stop();
+        replicas[0] = await startClarityProcess(env);
+        const again = await connect(replicas[0].url, { token: await mintToken('carol') });
+        try {
+          const repeat = await request(again, 'clarity.model/create', payload, 60_000);
+          assert.equal(repeat.success, true, JSON.stringify(repeat));
+          assert.equal(repeat.data.uid, answers[0]!.data.uid);
+          assert.equal(kindsNamed('replicated pump').length, 1);
+        } finally {
+          again.close();
+        }
+      } finally {
+        for (const socket of sockets) socket.close();
+      }
+    });
+  },
+);
