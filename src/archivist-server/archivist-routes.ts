@@ -6,12 +6,16 @@ import { booleanParam, boundedIntParam, HttpError, readJsonBody, textParam, uidP
 import type { RequestStats } from './request-stats.js';
 import type { SubmissionJournal } from './submission-journal.js';
 import { applySubmission, parseSubmission, type SubmissionKind } from './submissions.js';
+import type { SubmissionQueue, UidReserver } from './fact-submission.js';
+import { FACT_SUBMISSION_ROUTES } from './fact-submission-routes.js';
 
 /** What a route handler sees. */
 export interface RouteContext {
   store: FactStore;
   stats: RequestStats;
   journal: SubmissionJournal | undefined;
+  /** POST /fact/facts: the uid reserver and the queue serialising submissions. */
+  submissions: { reserver: UidReserver; queue: SubmissionQueue };
   query: URLSearchParams;
   req: IncomingMessage;
 }
@@ -19,7 +23,7 @@ export interface RouteContext {
 export type RouteHandler = (ctx: RouteContext) => unknown;
 
 export interface Route {
-  method: 'GET' | 'PUT' | 'DELETE';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   handler: RouteHandler;
   /** Whether the request counter counts it (the /stats endpoints do not count themselves). */
@@ -123,6 +127,7 @@ export const ARCHIVIST_ROUTES: readonly Route[] = [
   submissionRoute('definition'),
   submissionRoute('name'),
   submissionRoute('collection'),
+  ...FACT_SUBMISSION_ROUTES,
   {
     method: 'GET',
     path: '/health',

@@ -8,6 +8,7 @@ import { HttpError, sendJson } from './http-io.js';
 import { RequestStats } from './request-stats.js';
 import { SubmissionJournal } from './submission-journal.js';
 import { applySubmission } from './submissions.js';
+import { SubmissionQueue, UidReserver } from './fact-submission.js';
 
 export interface ArchivistServerOptions {
   /** Gellish expression tables forming one graph. */
@@ -70,13 +71,22 @@ export async function startArchivistServer(options: ArchivistServerOptions): Pro
     journal = opened.journal;
     let skipped = 0;
     for (const submission of opened.submissions) {
-      if (!applySubmission(store, submission)) skipped++;
+      if (submission.kind === 'facts') {
+        try {
+          store.add(submission.facts);
+        } catch {
+          skipped++; // a fact uid the tables now hold themselves
+        }
+      } else if (!applySubmission(store, submission)) skipped++;
     }
     logger.info(
       `replayed ${opened.submissions.length - skipped} submissions from ${options.journalFile}` +
         (skipped > 0 ? `, skipped ${skipped} for unknown facts` : ''),
     );
   }
+
+  // New uids go above everything loaded and replayed (journaled facts are in the store by now).
+  const submissions = { reserver: new UidReserver(store.highestUid), queue: new SubmissionQueue() };
 
   const routes = routeTable();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -89,7 +99,7 @@ export async function startArchivistServer(options: ArchivistServerOptions): Pro
       throw new HttpError(405, `${req.method} not allowed on ${url.pathname}`);
     }
     if (route.counted) stats.record(route.path);
-    const result = await route.handler({ store, stats, journal, query: url.searchParams, req });
+    const result = await route.handler({ store, stats, journal, submissions, query: url.searchParams, req });
     sendJson(res, 200, result);
   };
 
@@ -97,7 +107,7 @@ export async function startArchivistServer(options: ArchivistServerOptions): Pro
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close');
-        sendJson(res, error.status, { error: error.message });
+        sendJson(res, error.status, { ...error.details, error: error.message });
         return;
       }
       logger.error(`${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);

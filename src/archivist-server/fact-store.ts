@@ -35,16 +35,12 @@ export class FactStore {
   private readonly extras = new Map<number, Record<string, string>>();
   readonly hierarchy: SpecializationHierarchy;
   private readonly natureCones: NatureCones;
+  private maxUid = 0;
 
   constructor(loaded: readonly LoadedFact[]) {
     for (const { fact, extraColumns } of loaded) {
       if (this.byUid.has(fact.fact_uid)) throw new Error(`duplicate fact uid ${fact.fact_uid}`);
-      this.byUid.set(fact.fact_uid, fact);
-      push(this.byLeft, fact.lh_object_uid, fact);
-      push(this.byRight, fact.rh_object_uid, fact);
-      push(this.byRelationType, fact.rel_type_uid, fact);
-      this.indexName(fact.lh_object_name, fact);
-      this.indexName(fact.rh_object_name, fact);
+      this.index(fact);
       if (Object.keys(extraColumns).length > 0) this.extras.set(fact.fact_uid, extraColumns);
     }
     this.hierarchy = new SpecializationHierarchy((type) => this.byRelationType.get(type) ?? NO_FACTS);
@@ -62,6 +58,44 @@ export class FactStore {
 
   get size(): number {
     return this.byUid.size;
+  }
+
+  /** The highest uid in the graph (fact, object, relation type, unit or collection): new uids go above it. */
+  get highestUid(): number {
+    return this.maxUid;
+  }
+
+  /**
+   * Adds new facts (a POST /fact/facts submission, checked by the caller): all are
+   * indexed, specialization facts join the hierarchy. Throws, adding nothing, when
+   * a fact uid is already taken.
+   */
+  add(facts: readonly Fact[]): void {
+    for (const fact of facts) {
+      if (this.byUid.has(fact.fact_uid)) throw new Error(`duplicate fact uid ${fact.fact_uid}`);
+    }
+    for (const fact of facts) {
+      this.index(fact);
+      this.hierarchy.add(fact, (type) => this.byRelationType.get(type) ?? NO_FACTS);
+    }
+  }
+
+  private index(fact: Fact): void {
+    this.byUid.set(fact.fact_uid, fact);
+    push(this.byLeft, fact.lh_object_uid, fact);
+    push(this.byRight, fact.rh_object_uid, fact);
+    push(this.byRelationType, fact.rel_type_uid, fact);
+    this.indexName(fact.lh_object_name, fact);
+    this.indexName(fact.rh_object_name, fact);
+    this.maxUid = Math.max(
+      this.maxUid,
+      fact.fact_uid,
+      fact.lh_object_uid,
+      fact.rh_object_uid,
+      fact.rel_type_uid,
+      fact.uom_uid ?? 0,
+      fact.collection_uid ?? 0,
+    );
   }
 
   fact(factUid: number): Fact | undefined {

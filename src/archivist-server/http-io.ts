@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** A request failure answered as `{error}` with its status. */
+/** A request failure answered as `{error, ...details}` with its status. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'HttpError';

@@ -15,6 +15,7 @@ export class SpecializationHierarchy {
   private readonly coneCache = new Map<number, ReadonlySet<number>>();
   /** Relation types that are 1146 or one of its subtypes. */
   readonly specializationTypes: ReadonlySet<number>;
+  private readonly types: Set<number>;
 
   constructor(factsOfRelationType: (relTypeUid: number) => readonly Fact[]) {
     // The 1146 cone is defined by the facts of the cone itself: grow it to a fixed point.
@@ -27,7 +28,29 @@ export class SpecializationHierarchy {
       }
       frontier = [...this.descendantUids(RelationType.SPECIALIZATION)].filter((uid) => !types.has(uid));
     }
-    this.specializationTypes = types;
+    this.specializationTypes = this.types = types;
+  }
+
+  /**
+   * Takes in a fact added after load. A specialization fact becomes an edge, and
+   * every cached cone holding its supertype grows by the new subtype and its
+   * descendants (in place: holders of a cone see it grow). A new subtype of a
+   * specialization relation type brings its own facts into the hierarchy.
+   */
+  add(fact: Fact, factsOfRelationType: (relTypeUid: number) => readonly Fact[]): void {
+    if (!this.types.has(fact.rel_type_uid)) return;
+    this.addEdge(fact);
+    const grown = [fact.lh_object_uid, ...this.descendantUids(fact.lh_object_uid)];
+    for (const [root, cone] of this.coneCache) {
+      if (root === fact.rh_object_uid || cone.has(fact.rh_object_uid)) {
+        for (const uid of grown) (cone as Set<number>).add(uid);
+      }
+    }
+    for (const uid of grown) {
+      if (this.types.has(uid) || !this.cone(RelationType.SPECIALIZATION).has(uid)) continue;
+      this.types.add(uid);
+      for (const typed of factsOfRelationType(uid)) this.add(typed, factsOfRelationType);
+    }
   }
 
   private addEdge(fact: Fact): void {
@@ -85,7 +108,7 @@ export class SpecializationHierarchy {
     return facts;
   }
 
-  /** uid and all its descendants: the cone of a relation type (cached; the hierarchy is fixed after load). */
+  /** uid and all its descendants: the cone of a relation type (cached; grown in place by add()). */
   cone(uid: number): ReadonlySet<number> {
     let cone = this.coneCache.get(uid);
     if (!cone) {

@@ -1,11 +1,15 @@
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import type { ArchivistLogger } from './archivist-logger.js';
+import { parseFactsRecord, type FactsSubmission } from './fact-submission.js';
 import { parseSubmission, SUBMISSION_KINDS, type Submission, type SubmissionKind } from './submissions.js';
+
+/** What one journal line records: a PUT /submission/* or a POST /fact/facts (its facts with permanent uids). */
+export type JournalRecord = Submission | FactsSubmission;
 
 /** One journal line. */
 interface JournalEntry {
   at: string;
-  submission: Submission;
+  submission: JournalRecord;
 }
 
 /**
@@ -28,14 +32,18 @@ export class SubmissionJournal {
   static async open(
     file: string,
     logger: ArchivistLogger,
-  ): Promise<{ journal: SubmissionJournal; submissions: Submission[] }> {
+  ): Promise<{ journal: SubmissionJournal; submissions: JournalRecord[] }> {
     const submissions = await readJournal(file, logger);
     const handle = await open(file, 'a');
     return { journal: new SubmissionJournal(handle, file), submissions };
   }
 
-  /** Appends one submission and waits until it is on disk. Appends are serialized. */
-  append(submission: Submission): Promise<void> {
+  /**
+   * Appends one submission and waits until it is on disk. Appends are serialized;
+   * one line is one record, so a POST /fact/facts (its facts and reserved uids) is
+   * journaled atomically.
+   */
+  append(submission: JournalRecord): Promise<void> {
     const entry: JournalEntry = { at: new Date().toISOString(), submission };
     const line = `${JSON.stringify(entry)}\n`;
     const write = this.tail.then(async () => {
@@ -52,7 +60,7 @@ export class SubmissionJournal {
   }
 }
 
-async function readJournal(file: string, logger: ArchivistLogger): Promise<Submission[]> {
+async function readJournal(file: string, logger: ArchivistLogger): Promise<JournalRecord[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -67,7 +75,7 @@ async function readJournal(file: string, logger: ArchivistLogger): Promise<Submi
     await truncate(file, kept);
     text = text.slice(0, lastNewline + 1);
   }
-  const submissions: Submission[] = [];
+  const submissions: JournalRecord[] = [];
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
     const submission = parseEntry(line);
@@ -77,7 +85,7 @@ async function readJournal(file: string, logger: ArchivistLogger): Promise<Submi
   return submissions;
 }
 
-function parseEntry(line: string): Submission | undefined {
+function parseEntry(line: string): JournalRecord | undefined {
   let entry: unknown;
   try {
     entry = JSON.parse(line);
@@ -86,6 +94,7 @@ function parseEntry(line: string): Submission | undefined {
   }
   const submission = (entry as { submission?: { kind?: unknown } } | null)?.submission;
   const kind = submission?.kind;
+  if (kind === 'facts') return parseFactsRecord(submission);
   if (typeof kind !== 'string' || !SUBMISSION_KINDS.includes(kind as SubmissionKind)) return undefined;
   const parsed = parseSubmission(kind as SubmissionKind, submission);
   return parsed.ok ? parsed.submission : undefined;

@@ -24,7 +24,14 @@ import { ARCHIVIST_DEFAULTS, type ArchivistClientOptions } from './archivist-cli
 import { ArchivistCallError, archivistUnavailable, toClarityError } from './archivist-errors.js';
 import { silentLogger, type ArchivistLogger } from './archivist-logger.js';
 import {
+  TEMPORARY_UID_MAX,
   WireError,
+  checkNewFact,
+  parseSubmittedFacts,
+  parseVerdicts,
+  type FactVerdict,
+  type NewFact,
+  type SubmittedFacts,
   parseCategory,
   parseFactList,
   parseJsonBody,
@@ -215,21 +222,22 @@ export class ArchivistClient implements FactSource {
     );
   }
 
-  /** GET /generalSearch/text — facts matching the term. */
-  async search(term: string, exact = false): Promise<Fact[]> {
+  /**
+   * GET /generalSearch/text — facts matching the term. `fresh` bypasses the caches
+   * (read-backs after a write: checks that must see the Archivist's current state).
+   */
+  async search(term: string, exact = false, { fresh = false }: { fresh?: boolean } = {}): Promise<Fact[]> {
     if (typeof term !== 'string' || term.trim() === '') {
       throw ClarityError.badRequest("Parameter 'searchTerm' must be a non-empty string");
     }
-    return this.read(
-      {
-        method: 'GET',
-        path: '/generalSearch/text',
-        params: { searchTerm: term, exactMatch: exact },
-        parse: (raw) => freezeFacts(parseFactList(parseJsonBody(raw))),
-        notFound: EMPTY,
-      },
-      SEARCH_DEP,
-    );
+    const spec: CallSpec<Fact[]> = {
+      method: 'GET',
+      path: '/generalSearch/text',
+      params: { searchTerm: term, exactMatch: exact },
+      parse: (raw) => freezeFacts(parseFactList(parseJsonBody(raw))),
+      notFound: EMPTY,
+    };
+    return fresh ? this.execute(spec, this.readPolicy) : this.read(spec, SEARCH_DEP);
   }
 
   // ---- writes -----------------------------------------------------------
@@ -250,12 +258,24 @@ export class ArchivistClient implements FactSource {
     });
   }
 
-  /** PUT /submission/name — the updated fact, or null when the fact does not exist. */
-  async submitName(input: { fact_uid: number; name: string }, entityUid?: number): Promise<Fact | null> {
-    return this.write('/submission/name', input.fact_uid, entityUid, {
-      fact_uid: checkUid(input.fact_uid, 'fact_uid'),
-      name: input.name,
-    });
+  /**
+   * PUT /submission/name — the updated fact, or null when the fact does not exist.
+   * `mentionedBy`: further uids (entities and facts) whose cached data shows the old
+   * name — related entities, ancestors whose subtype cones list it — invalidated in
+   * the same one invalidation.
+   */
+  async submitName(
+    input: { fact_uid: number; name: string },
+    entityUid?: number,
+    mentionedBy: readonly number[] = [],
+  ): Promise<Fact | null> {
+    return this.write(
+      '/submission/name',
+      input.fact_uid,
+      entityUid,
+      { fact_uid: checkUid(input.fact_uid, 'fact_uid'), name: input.name },
+      mentionedBy,
+    );
   }
 
   /** PUT /submission/collection — the updated fact, or null when the fact does not exist. */
@@ -268,6 +288,81 @@ export class ArchivistClient implements FactSource {
       collection_uid: checkUid(input.collection_uid, 'collection_uid'),
       collection_name: input.collection_name,
     });
+  }
+
+  /**
+   * POST /fact/facts — new facts in one all-or-nothing submission (spec §6);
+   * uids 1..100 are temporary. Never retried blindly: when the answer is lost
+   * (timeout, reset connection) the write may have been applied, so the caches of
+   * the touched entities are dropped and `reconcile` reads back whether it was;
+   * only when it says "not applied" is the submission sent once more. Without
+   * `reconcile` a lost answer is ARCHIVIST_UNAVAILABLE saying the outcome is
+   * unknown. A refused submission (4xx) is BAD_REQUEST with the Archivist's reason.
+   * On success the touched entities (and the new ones) are invalidated once.
+   */
+  async submitFacts(
+    facts: readonly NewFact[],
+    { reconcile }: { reconcile?: () => Promise<Fact[] | null> } = {},
+  ): Promise<SubmittedFacts> {
+    const body = checkedFacts(facts);
+    const touched = [
+      ...new Set(body.flatMap((f) => [f.lh_object_uid, f.rh_object_uid]).filter((uid) => uid > TEMPORARY_UID_MAX)),
+    ];
+    const spec: CallSpec<SubmittedFacts | null> = {
+      method: 'POST',
+      path: '/fact/facts',
+      body,
+      parse: (raw) => parseSubmittedFacts(parseJsonBody(raw), body.length),
+      notFound: null,
+    };
+    const newUids = (result: readonly Fact[]) =>
+      result.flatMap((f) => [f.fact_uid, f.lh_object_uid, f.rh_object_uid]).filter((uid) => !touched.includes(uid));
+    for (let attempt = 1; ; attempt++) {
+      let result: SubmittedFacts | null;
+      try {
+        result = await this.executeWrite(spec);
+      } catch (err) {
+        if (!(err instanceof ArchivistCallError) || !isLostAnswer(err)) throw this.writeFailure(spec, err);
+        this.logger.warn(`Archivist POST /fact/facts: answer lost (${err.message}); reading back`, {
+          context: 'ArchivistClient',
+        });
+        await this.invalidate(touched);
+        if (!reconcile) {
+          throw new ClarityError(
+            'ARCHIVIST_UNAVAILABLE',
+            'Archivist service unavailable: the submission was sent but not answered; whether it was applied is unknown',
+          );
+        }
+        const found = await reconcile();
+        if (found && found.length > 0) {
+          await this.invalidate([...touched, ...newUids(found)]);
+          return { facts: found, temporaryUids: {}, reconciled: true };
+        }
+        if (attempt >= 2) throw archivistUnavailable();
+        continue;
+      }
+      if (!result) throw new ClarityError('ARCHIVIST_ERROR', 'Archivist does not accept POST /fact/facts (HTTP 404)');
+      await this.invalidate([...touched, ...newUids(result.facts)]);
+      return result;
+    }
+  }
+
+  /** POST /validate/binaryFacts — one verdict per fact, in order. A read: it changes nothing, nothing is cached. */
+  async validateFacts(facts: readonly NewFact[]): Promise<FactVerdict[]> {
+    const body = checkedFacts(facts);
+    const verdicts = await this.execute(
+      {
+        method: 'POST',
+        path: '/validate/binaryFacts',
+        body,
+        parse: (raw) => parseVerdicts(parseJsonBody(raw), body.length),
+        notFound: null,
+      },
+      this.readPolicy,
+    );
+    if (!verdicts)
+      throw new ClarityError('ARCHIVIST_ERROR', 'Archivist does not accept POST /validate/binaryFacts (HTTP 404)');
+    return verdicts;
   }
 
   // ---- cache, events, health ---------------------------------------------
@@ -351,8 +446,9 @@ export class ArchivistClient implements FactSource {
     factUid: number,
     entityUid: number | undefined,
     body: Record<string, unknown>,
+    mentionedBy: readonly number[] = [],
   ): Promise<Fact | null> {
-    const touched = entityUid === undefined ? [factUid] : [factUid, entityUid];
+    const touched = [...(entityUid === undefined ? [factUid] : [factUid, entityUid]), ...mentionedBy];
     const spec: CallSpec<Fact | null> = {
       method: 'PUT',
       path,
@@ -399,6 +495,39 @@ export class ArchivistClient implements FactSource {
       .filter(Number.isSafeInteger);
     if (uids.length === 0) return;
     for (const listener of this.listeners) notify(() => listener(uids));
+  }
+
+  /** One write through the breaker only (no retry of any kind); failures stay ArchivistCallErrors. */
+  private async executeWrite<T>(spec: CallSpec<T>): Promise<T> {
+    if (this.closed) throw archivistUnavailable();
+    try {
+      return await this.breaker.execute(() => this.call(spec));
+    } catch (err) {
+      if (isBrokenCircuitError(err)) {
+        this.metrics?.archivistRequestsTotal.inc({ endpoint: spec.path, outcome: 'short_circuit' });
+        throw archivistUnavailable();
+      }
+      throw err;
+    }
+  }
+
+  private writeFailure(spec: CallSpec<unknown>, err: unknown): ClarityError {
+    if (err instanceof ArchivistCallError && err.kind === 'client' && err.status !== undefined && err.status < 500) {
+      this.logger.warn(`Archivist ${spec.method} ${spec.path} refused: ${err.upstreamMessage ?? err.message}`, {
+        context: 'ArchivistClient',
+      });
+      return ClarityError.badRequest(
+        `Archivist refused the submission: ${err.upstreamMessage ?? `HTTP ${err.status}`}`,
+      );
+    }
+    const clarity = toClarityError(err);
+    if (!(err instanceof ClarityError)) {
+      this.logger.warn(`Archivist ${spec.method} ${spec.path} failed: ${(err as Error).message}`, {
+        context: 'ArchivistClient',
+        code: clarity.code,
+      });
+    }
+    return clarity;
   }
 
   private async execute<T>(spec: CallSpec<T>, policy: IPolicy): Promise<T> {
@@ -453,7 +582,14 @@ export class ArchivistClient implements FactSource {
         throw new ArchivistCallError('server', spec.path, `HTTP ${res.status}`, res.status);
       }
       if (res.status < 200 || res.status >= 300) {
-        throw new ArchivistCallError('client', spec.path, `HTTP ${res.status}`, res.status);
+        throw new ArchivistCallError(
+          'client',
+          spec.path,
+          `HTTP ${res.status}`,
+          res.status,
+          false,
+          upstreamError(typeof res.data === 'string' ? res.data : ''),
+        );
       }
       const raw = typeof res.data === 'string' ? res.data : res.data == null ? '' : String(res.data);
       let value: T;
@@ -475,6 +611,20 @@ export class ArchivistClient implements FactSource {
 
 const EMPTY: Fact[] = Object.freeze([]) as unknown as Fact[];
 
+function checkedFacts(facts: readonly NewFact[]): NewFact[] {
+  if (facts.length === 0) throw ClarityError.badRequest('A submission needs at least one fact');
+  try {
+    return facts.map((fact, i) => checkNewFact(fact, i));
+  } catch (err) {
+    throw ClarityError.badRequest((err as Error).message);
+  }
+}
+
+/** A write whose request may have reached the Archivist although no answer came back. */
+function isLostAnswer(err: ArchivistCallError): boolean {
+  return (err.kind === 'timeout' || err.kind === 'network') && !err.notSent;
+}
+
 function classifyTransportError(err: unknown, endpoint: string, timedOut: boolean): ArchivistCallError {
   if (timedOut) return new ArchivistCallError('timeout', endpoint, 'timed out');
   const code = isAxiosError(err) ? (err.code ?? errorCode(err.cause)) : errorCode(err);
@@ -487,6 +637,19 @@ function classifyTransportError(err: unknown, endpoint: string, timedOut: boolea
     undefined,
     code === 'ECONNREFUSED',
   );
+}
+
+/** The `error` text of a JSON error answer, bounded; undefined when there is none. */
+function upstreamError(raw: string): string | undefined {
+  try {
+    const body = JSON.parse(raw) as unknown;
+    if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') {
+      return body.error.slice(0, 2000);
+    }
+  } catch {
+    // not JSON
+  }
+  return undefined;
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -17,6 +17,8 @@ export class ArchivistCallError extends Error {
     readonly status?: number,
     /** The request was certainly not received (connection refused): safe to resend even a write. */
     readonly notSent = false,
+    /** The Archivist's own `{error}` message of a 4xx answer (about the request, safe to show). */
+    readonly upstreamMessage?: string,
   ) {
     super(message);
     this.name = 'ArchivistCallError';

@@ -145,3 +145,72 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
+
+// ---- fact submission (POST /fact/facts, POST /validate/binaryFacts) ----------
+
+/** Uids 1..TEMPORARY_UID_MAX in a submission stand for new entities (spec §6). */
+export const TEMPORARY_UID_MAX = 100;
+
+/** A fact to submit: no fact uid (the Archivist assigns it); objects may carry temporary uids. */
+export type NewFact = Omit<Fact, 'fact_uid'>;
+
+/** The accepted submission: the facts with permanent uids. */
+export interface SubmittedFacts {
+  facts: Fact[];
+  /** Temporary uid → permanent uid, when the Archivist says (the embedded one does). */
+  temporaryUids: Record<string, number>;
+  /** True when the answer was lost and the facts were found by reading back. */
+  reconciled?: boolean;
+}
+
+/** What /validate/binaryFacts says about one fact. */
+export interface FactVerdict {
+  isValid: boolean;
+  message?: string;
+}
+
+/** A fact to submit, checked before it is sent (BAD_REQUEST-worthy mistakes are the caller's: plain Error). */
+export function checkNewFact(fact: NewFact, index: number): NewFact {
+  for (const field of ['lh_object_uid', 'rel_type_uid', 'rh_object_uid'] as const) {
+    if (!Number.isSafeInteger(fact[field]) || fact[field] < 1) {
+      throw new WireError(`fact ${index}: ${field} must be a positive integer`);
+    }
+  }
+  const { fact_uid: _drop, ...rest } = fact as NewFact & { fact_uid?: number };
+  void _drop;
+  return rest;
+}
+
+/** `{success: true, facts}` with one fact per submitted fact. */
+export function parseSubmittedFacts(body: unknown, expected: number): SubmittedFacts | null {
+  if (body === undefined || body === null) return null;
+  if (!isRecord(body) || body.success !== true || !Array.isArray(body.facts)) {
+    throw new WireError(`expected {success: true, facts}, got ${describe(body)}`);
+  }
+  const facts = body.facts.map((item, i) => Object.freeze(parseFact(item, `facts[${i}]`)));
+  if (facts.length !== expected) throw new WireError(`expected ${expected} facts back, got ${facts.length}`);
+  for (const fact of facts) {
+    for (const uid of [fact.fact_uid, fact.lh_object_uid, fact.rh_object_uid]) {
+      if (uid >= 1 && uid <= TEMPORARY_UID_MAX) throw new WireError(`answer still holds temporary uid ${uid}`);
+    }
+  }
+  const temporaryUids: Record<string, number> = {};
+  if (isRecord(body.temporaryUids)) {
+    for (const [temp, uid] of Object.entries(body.temporaryUids))
+      temporaryUids[temp] = toUid(uid, `temporaryUids.${temp}`);
+  }
+  return { facts, temporaryUids };
+}
+
+/** One `{isValid, message?}` per submitted fact. */
+export function parseVerdicts(body: unknown, expected: number): FactVerdict[] | null {
+  if (body === undefined || body === null) return null;
+  if (!Array.isArray(body)) throw new WireError(`expected a list of verdicts, got ${describe(body)}`);
+  if (body.length !== expected) throw new WireError(`expected ${expected} verdicts, got ${body.length}`);
+  return body.map((item, i) => {
+    if (!isRecord(item) || typeof item.isValid !== 'boolean') throw new WireError(`verdict ${i} has no isValid`);
+    return typeof item.message === 'string'
+      ? { isValid: item.isValid, message: item.message }
+      : { isValid: item.isValid };
+  });
+}

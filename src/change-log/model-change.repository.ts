@@ -23,6 +23,36 @@ export class ModelChangeRepository {
     return entry;
   }
 
+  /**
+   * Inserts a change with the time it happened, unless the same change (entity, fact,
+   * field, author, time) is already there: replaying an outbox entry twice (after a
+   * crash between the insert and the outbox's bookkeeping) writes one row.
+   * True when a row was inserted.
+   */
+  async insertOnce(change: Omit<ModelChangeRecord, 'id'>): Promise<boolean> {
+    const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+    const rows: unknown = await this.changes.query(
+      `INSERT INTO "model_change" ("entity_uid", "fact_uid", "field", "old_value", "new_value", "changed_by", "changed_at")
+       SELECT $1::bigint, $2::bigint, $3::varchar, $4::jsonb, $5::jsonb, $6::text, $7::timestamptz
+       WHERE NOT EXISTS (
+         SELECT 1 FROM "model_change"
+         WHERE "entity_uid" = $1::bigint AND "fact_uid" IS NOT DISTINCT FROM $2::bigint AND "field" = $3::varchar
+           AND "changed_by" = $6::text AND "changed_at" = $7::timestamptz
+       )
+       RETURNING "id"`,
+      [
+        change.entityUid,
+        change.factUid,
+        change.field,
+        json(change.oldValue),
+        json(change.newValue),
+        change.changedBy,
+        change.changedAt,
+      ],
+    );
+    return Array.isArray(rows) && rows.length > 0;
+  }
+
   /** The entity's entries, newest first (ties broken by id, i.e. insertion order). */
   async listByEntity(entityUid: number, limit: number): Promise<ModelChangeRecord[]> {
     return guardDatabase(() =>

@@ -37,6 +37,8 @@ export interface AppConfig {
     /** Drafts per user per minute. */
     rateLimitPerMinute: number;
   };
+  /** Append-only file holding change-log rows not yet written to PostgreSQL (spec §8, one file per process). */
+  changeLogOutboxFile: string;
   logging: { level: LogLevel; format: 'json' | 'simple'; dir: string; files: boolean };
   websocket: {
     corsOrigins: string[];

@@ -136,6 +136,7 @@ export const envSchema = z.object({
   ARCHIVIST_RETRY_ATTEMPTS: int(3, 0, 10, 'an integer between 0 and 10'),
   ARCHIVIST_DATA: pathList(),
   ARCHIVIST_JOURNAL: stringWithDefault('.data/archivist-journal.jsonl'),
+  CHANGE_LOG_OUTBOX: stringWithDefault('.data/change-log-outbox.jsonl'),
 
   OPENAI_API_KEY: optionalString(),
   OPENAI_BASE_URL: url('an http(s) URL', ['http:', 'https:']),

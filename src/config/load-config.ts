@@ -100,6 +100,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       timeoutMs: e.AI_TIMEOUT_MS,
       rateLimitPerMinute: e.AI_RATE_LIMIT,
     },
+    changeLogOutboxFile: resolve(e.CHANGE_LOG_OUTBOX),
     logging: {
       level: e.LOG_LEVEL ?? (env === 'production' ? 'info' : env === 'test' ? 'warn' : 'info'),
       format: e.LOG_FORMAT ?? (env === 'production' ? 'json' : 'simple'),

@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ModelChangeEntity } from '../change-log/model-change.entity.js';
 import { ModellingSessionEntity } from '../sessions/modelling-session.entity.js';
+import { IdempotencyKeyEntity } from '../modelling/idempotency-key.entity.js';
 
 /** Where the database lives once any embedded server is up. */
 export interface DatabaseEndpoint {
@@ -19,7 +20,7 @@ const QUERY_TIMEOUT_MS = 15_000;
 const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
 
 /** Every entity of Clarity's database; the feature modules register theirs with `TypeOrmModule.forFeature`. */
-const ENTITIES = [ModellingSessionEntity, ModelChangeEntity];
+const ENTITIES = [ModellingSessionEntity, ModelChangeEntity, IdempotencyKeyEntity];
 
 /**
  * TypeORM options for Clarity's own data, the same for the service

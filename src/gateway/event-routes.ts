@@ -24,6 +24,8 @@ import { systemRequestSchema } from '../health/system-status.service.js';
 import { modelUpdateSchema } from '../semantic/model-update.schemas.js';
 import { environmentRequestSchema } from '../sessions/session.schemas.js';
 import { loadEnvironment } from '../sessions/environment.js';
+import type { ModelCreateService } from '../modelling/model-create.service.js';
+import { createModelSchema } from '../modelling/model-create.schemas.js';
 
 export interface RouteContext {
   userId: string;
@@ -59,6 +61,7 @@ export interface RouteDependencies {
   ai: DefinitionDraftService;
   system: SystemStatusService;
   subscriptions: SubscriptionService;
+  create: ModelCreateService;
 }
 
 function route<S extends z.ZodType>(r: Route<S>): Route {
@@ -84,6 +87,7 @@ export function buildRoutes({
   ai,
   system,
   subscriptions,
+  create,
 }: RouteDependencies): RouteTable {
   const routes: Route[] = [
     route({
@@ -212,6 +216,12 @@ export function buildRoutes({
       aliases: ['clarity/heartbeat'],
       schema: systemRequestSchema,
       handle: async () => system.heartbeat(),
+    }),
+    route({
+      event: 'clarity.model/create',
+      aliases: ['clarity/model-create'],
+      schema: createModelSchema,
+      handle: (p, ctx) => create.create(ctx.userId, p),
     }),
   ];
   const table = new Map<string, Route>();

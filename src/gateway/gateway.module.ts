@@ -11,6 +11,8 @@ import { ChangeLogService } from '../change-log/change-log.service.js';
 import { AiModule } from '../ai/ai.module.js';
 import { DefinitionDraftService } from '../ai/definition-draft.service.js';
 import { SystemStatusService } from '../health/system-status.service.js';
+import { ModellingModule } from '../modelling/modelling.module.js';
+import { ModelCreateService } from '../modelling/model-create.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
 import { ErrorMapper } from './error-mapper.js';
 import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
@@ -33,7 +35,8 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     ai: DefinitionDraftService,
     system: SystemStatusService,
     subscriptions: SubscriptionService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai, system, subscriptions }),
+    create: ModelCreateService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai, system, subscriptions, create }),
   inject: [
     SemanticModelService,
     ModelUpdateService,
@@ -42,11 +45,21 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     DefinitionDraftService,
     SystemStatusService,
     SubscriptionService,
+    ModelCreateService,
   ],
 };
 
 @Module({
-  imports: [AuthModule, HealthModule, SemanticModule, SessionsModule, ChangeLogModule, AiModule, RedisModule],
+  imports: [
+    AuthModule,
+    HealthModule,
+    SemanticModule,
+    SessionsModule,
+    ChangeLogModule,
+    AiModule,
+    RedisModule,
+    ModellingModule,
+  ],
   providers: [
     ClarityGateway,
     RequestTracker,

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Logger } from '../logging/logging.module.js';
 import type { ArchivistClient } from '../archivist/archivist-client.js';
-import type { ChangeLogService } from '../change-log/change-log.service.js';
+import type { ChangeLogOutbox } from '../change-log/change-log-outbox.js';
 import { ClarityError } from '../common/clarity-error.js';
 import type { Fact } from '../gellish/fact.js';
 import { ModelUpdateService, type ModelUpdatedEvent } from './model-update.service.js';
@@ -44,6 +44,9 @@ function setup({ failOn }: { failOn?: 'name' | 'definition' | 'collection' } = {
       return null;
     },
     fact: async (uid: number) => (uid === FACT.fact_uid ? FACT : null),
+    // What a rename invalidates besides the entity: its related facts and ancestors.
+    allRelatedFacts: async () => [FACT],
+    definitiveFacts: async (uid: number) => (uid === FACT.lh_object_uid ? [FACT] : []),
   } as unknown as ArchivistClient;
   const models = {
     definitiveFactFor: async (uid: number) => {
@@ -55,9 +58,9 @@ function setup({ failOn }: { failOn?: 'name' | 'definition' | 'collection' } = {
   const changeLog = {
     record: async (input: { field: string; newValue: unknown }) => {
       rows.push({ field: input.field, newValue: input.newValue });
-      return input;
+      return 'written';
     },
-  } as unknown as ChangeLogService;
+  } as unknown as ChangeLogOutbox;
   const logger = { info: () => undefined, error: () => undefined } as unknown as Logger;
   const service = new ModelUpdateService(archivist, models, changeLog, logger);
   const events: ModelUpdatedEvent[] = [];

@@ -2,14 +2,17 @@ import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
 import { ArchivistClient } from '../archivist/archivist-client.js';
-import { ChangeLogService } from '../change-log/change-log.service.js';
+import { ChangeLogOutbox } from '../change-log/change-log-outbox.js';
 import { ClarityError } from '../common/clarity-error.js';
 import { SemanticModelService } from './semantic-model.service.js';
 import type { ModelUpdateRequest } from './model-update.schemas.js';
 import type { SemanticModel } from './model-types.js';
 
+/** Deepest walk up the specialization/classification hierarchy when collecting what names an entity. */
+const MAX_ANCESTRY_DEPTH = 64;
+
 export interface ModelChange {
-  field: 'definition' | 'name' | 'collection';
+  field: 'definition' | 'name' | 'collection' | 'created';
   fact_uid: number;
   oldValue: unknown;
   newValue: unknown;
@@ -36,12 +39,17 @@ export class ModelUpdateService {
   constructor(
     private readonly archivist: ArchivistClient,
     private readonly models: SemanticModelService,
-    private readonly changeLog: ChangeLogService,
+    private readonly changeLog: ChangeLogOutbox,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onUpdated(listener: (event: ModelUpdatedEvent) => void): void {
     this.events.on('updated', listener);
+  }
+
+  /** Tells the subscribers of `uid` (on every replica, through the gateway) about a change. */
+  announce(event: ModelUpdatedEvent): void {
+    this.events.emit('updated', event);
   }
 
   async updateDefinition(
@@ -71,7 +79,8 @@ export class ModelUpdateService {
 
   async updateName(userId: string, p: { uid: number; name: string; fact_uid?: number }) {
     const fact = await this.models.definitiveFactFor(p.uid, p.fact_uid);
-    await this.archivist.submitName({ fact_uid: fact.fact_uid, name: p.name }, p.uid);
+    const mentions = await this.mentionsOf(p.uid);
+    await this.archivist.submitName({ fact_uid: fact.fact_uid, name: p.name }, p.uid, mentions);
     await this.record(userId, p.uid, fact.fact_uid, 'name', fact.lh_object_name, p.name);
     return { fact_uid: fact.fact_uid, updated: true as const, name: p.name };
   }
@@ -149,6 +158,34 @@ export class ModelUpdateService {
     return this.models.getModel(uid);
   }
 
+  /**
+   * What else shows an entity's name, so that a rename invalidates it too: the
+   * other objects and the facts of its related facts (their lists name it), and its
+   * ancestors / classifiers (their subtype cones and classified lists name it).
+   */
+  private async mentionsOf(uid: number): Promise<number[]> {
+    const mentions = new Set<number>();
+    for (const fact of await this.archivist.allRelatedFacts(uid)) {
+      mentions.add(fact.fact_uid).add(fact.lh_object_uid).add(fact.rh_object_uid);
+    }
+    let frontier = [uid];
+    const seen = new Set(frontier);
+    for (let depth = 0; depth < MAX_ANCESTRY_DEPTH && frontier.length > 0; depth++) {
+      const next: number[] = [];
+      for (const entity of frontier) {
+        for (const fact of await this.archivist.definitiveFacts(entity)) {
+          if (seen.has(fact.rh_object_uid)) continue;
+          seen.add(fact.rh_object_uid);
+          mentions.add(fact.rh_object_uid);
+          next.push(fact.rh_object_uid);
+        }
+      }
+      frontier = next;
+    }
+    mentions.delete(uid);
+    return [...mentions];
+  }
+
   private async record(
     userId: string,
     uid: number,
@@ -165,7 +202,9 @@ export class ModelUpdateService {
       changedBy: userId,
       changedAt: new Date().toISOString(),
     };
-    await this.changeLog.record({
+    // The Archivist accepted the write: the row goes to the database now or, if it
+    // cannot take it, to the durable outbox; either way the update has succeeded.
+    const logged = await this.changeLog.record({
       entityUid: uid,
       factUid,
       field,
@@ -173,7 +212,10 @@ export class ModelUpdateService {
       newValue,
       changedBy: userId,
     });
-    this.logger.info(`Updated ${field} of entity ${uid} (fact ${factUid})`, { context: 'ModelUpdate' });
-    this.events.emit('updated', { uid, change } satisfies ModelUpdatedEvent);
+    this.logger.info(
+      `Updated ${field} of entity ${uid} (fact ${factUid})${logged === 'queued' ? '; change-log row queued' : ''}`,
+      { context: 'ModelUpdate' },
+    );
+    this.announce({ uid, change });
   }
 }

@@ -47,7 +47,12 @@ describe('migrations', { skip: unavailable }, () => {
     assert.deepEqual(await userTables(ds), []);
     const applied = await ds.runMigrations({ transaction: 'each' });
     assert.ok(applied.length >= 1);
-    assert.deepEqual(await userTables(ds), ['clarity_migrations', 'model_change', 'modelling_session']);
+    assert.deepEqual(await userTables(ds), [
+      'clarity_migrations',
+      'idempotency_key',
+      'model_change',
+      'modelling_session',
+    ]);
 
     const indexes = await ds.query<Array<{ indexname: string; indexdef: string }>>(
       `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`,
@@ -88,7 +93,12 @@ describe('migrations', { skip: unavailable }, () => {
     assert.deepEqual(sequences, []);
 
     await ds.runMigrations({ transaction: 'each' });
-    assert.deepEqual(await userTables(ds), ['clarity_migrations', 'model_change', 'modelling_session']);
+    assert.deepEqual(await userTables(ds), [
+      'clarity_migrations',
+      'idempotency_key',
+      'model_change',
+      'modelling_session',
+    ]);
     assert.deepEqual(await pendingSchemaChanges(ds), []);
   });
 });

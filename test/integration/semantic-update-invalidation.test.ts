@@ -105,4 +105,47 @@ describe('an update of a model invalidates the caches exactly once', async () =>
       }
     },
   );
+
+  test('a rename also refreshes what mentions the entity: subtypes, instances, ancestors, related lists', async () => {
+    const CENTRIFUGAL_PUMP = 2001002;
+    const MULTISTAGE = 2001003; // subtype of centrifugal pump
+    const P_101 = 2100001; // classified as a centrifugal pump
+    const PUMP = 2001001; // supertype of centrifugal pump
+    const client = new ArchivistClient({ baseUrl: server.url, timeoutMs: 5000, retryAttempts: 1 });
+    const models = new SemanticModelService(client, logger);
+    const updates = new ModelUpdateService(client, models, changeLog, logger);
+    const namesOf = (
+      facts: ReadonlyArray<{
+        lh_object_uid: number;
+        lh_object_name: string;
+        rh_object_uid: number;
+        rh_object_name: string;
+      }>,
+    ) =>
+      new Set(
+        facts.flatMap((f) => [
+          ...(f.lh_object_uid === CENTRIFUGAL_PUMP ? [f.lh_object_name] : []),
+          ...(f.rh_object_uid === CENTRIFUGAL_PUMP ? [f.rh_object_name] : []),
+        ]),
+      );
+    try {
+      const name = `radial pump ${randomUUID().slice(0, 8)}`;
+      // warm every cache that shows the old name
+      const warm = [await models.getModel(MULTISTAGE), await models.getModel(P_101)];
+      for (const model of warm) assert.ok(namesOf(model.facts ?? []).has('centrifugal pump'));
+      assert.ok(namesOf(await client.subtypesCone(PUMP)).has('centrifugal pump'));
+      assert.ok(namesOf(await models.getFactsByEntity(PUMP)).has('centrifugal pump'));
+
+      await updates.updateName('tester', { uid: CENTRIFUGAL_PUMP, name });
+
+      for (const uid of [MULTISTAGE, P_101]) {
+        const facts = (await models.getModel(uid)).facts ?? [];
+        assert.deepEqual([...namesOf(facts)], [name], `the model of ${uid} shows the new name`);
+      }
+      assert.deepEqual([...namesOf(await client.subtypesCone(PUMP))], [name], "the ancestor's subtype cone");
+      assert.deepEqual([...namesOf(await models.getFactsByEntity(PUMP))], [name], "the supertype's facts");
+    } finally {
+      await client.close();
+    }
+  });
 });

@@ -185,6 +185,24 @@ const TARGETS: Record<string, Target> = {
       ],
     },
   },
+  'clarity.model/create': {
+    // an unknown supertype: the valid base answers NOT_FOUND and creates nothing
+    base: { name: 'hostile-input probe', supertype_uid: UNKNOWN_UID, full_definition: 'f' },
+    attacks: {
+      name: [['missing', MISSING], ['null', null], ['empty', ''], ['blank', '   '], ['NUL', 'a\u0000b'], ...BAD_TEXTS],
+      supertype_uid: BAD_UIDS,
+      full_definition: [['missing', MISSING], ['NUL', 'a\u0000'], ['lone surrogate', '\uD800'], ...BAD_TEXTS],
+      partial_definition: BAD_TEXTS,
+      collection_uid: optionalUidAttacks(),
+      collection_name: [['empty', ''], ...BAD_TEXTS],
+      idempotencyKey: [
+        ['number', 42],
+        ['not a uuid', 'abc'],
+        ['SQL with a uuid prefix', `${A_UUID}' OR '1'='1`],
+        ['object', { $ne: null }],
+      ],
+    },
+  },
   'clarity.session/get': { base: { id: A_UUID }, attacks: { id: idAttacks() } },
   'clarity.session/delete': { base: { id: A_UUID }, attacks: { id: idAttacks() } },
   'clarity.session/update': {
@@ -341,6 +359,7 @@ describe('reliability: hostile input over Socket.IO', () => {
       ['clarity/environment-get', 'clarity.environment/get'],
       ['clarity/status-request', 'clarity.system/status'],
       ['clarity/heartbeat', 'clarity.system/heartbeat'],
+      ['clarity/model-create', 'clarity.model/create'],
     ]);
     let cases = 0;
     for (const event of events) {
