@@ -15,6 +15,17 @@ import {
   updateSessionSchema,
 } from '../sessions/session.schemas.js';
 import type { CategoryName } from '../gellish/fact.js';
+import {
+  FACTS_SCHEMA,
+  HISTORY_SCHEMA,
+  MODEL_BATCH_SCHEMA,
+  SEMANTIC_MODEL_SCHEMA,
+  SESSION_DELETED_SCHEMA,
+  SESSION_LIST_SCHEMA,
+  SESSION_SCHEMA,
+  SUBSCRIPTION_SCHEMA,
+  type AnswerSchema,
+} from './answer-schemas.js';
 
 export interface RouteContext {
   userId: string;
@@ -26,11 +37,32 @@ export interface Route<S extends z.ZodType = z.ZodType> {
   event: string;
   aliases?: string[];
   schema: S;
+  /** JSON Schema (with a description) of the success answer's `data`, for the AsyncAPI document; optional. */
+  answer?: AnswerSchema;
   handle(params: z.output<S>, ctx: RouteContext): Promise<unknown>;
 }
 
 /** Event name (canonical or alias) → route. */
 export type RouteTable = ReadonlyMap<string, Route>;
+
+/** Type-level only: what one route entry says (its event, aliases, parameter schema, answer), for typed clients. */
+export interface RouteTypes<
+  E extends string = string,
+  A extends string = string,
+  S extends z.ZodType = z.ZodType,
+  R = unknown,
+> {
+  event: E;
+  alias: A;
+  schema: S;
+  answer: R;
+}
+
+/** A route that keeps its entry's types (a phantom property: nothing at run time). */
+export type TypedRoute<T extends RouteTypes> = Route & { readonly __types?: T };
+
+/** The route table with the types of its entries (src/client reads them with `import type`). */
+export type TypedRouteTable<R extends TypedRoute<RouteTypes>> = RouteTable & { readonly __routes?: R };
 
 export interface RouteDependencies {
   models: SemanticModelService;
@@ -39,57 +71,69 @@ export interface RouteDependencies {
   changeLog: ChangeLogService;
 }
 
-function route<S extends z.ZodType>(r: Route<S>): Route {
+function route<const E extends string, S extends z.ZodType, R, const A extends readonly string[] = []>(r: {
+  event: E;
+  aliases?: A;
+  schema: S;
+  answer?: AnswerSchema;
+  handle(params: z.output<S>, ctx: RouteContext): Promise<R>;
+}): TypedRoute<RouteTypes<E, A[number], S, Awaited<R>>> {
   return r as unknown as Route;
 }
 
 export const ENTITY_ROOM_PREFIX = 'entity:';
 
-const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
+const CATEGORY_EVENTS = [
   ['clarity.quintessential/get-physical-object', 'physical object'],
   ['clarity.quintessential/get-aspect', 'aspect'],
   ['clarity.quintessential/get-role', 'role'],
   ['clarity.quintessential/get-relation', 'relation'],
   ['clarity.quintessential/get-occurrence', 'occurrence'],
-];
+] as const satisfies ReadonlyArray<readonly [string, Exclude<CategoryName, 'anything'>]>;
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
-export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies): RouteTable {
-  const routes: Route[] = [
+export function buildRoutes({ models, updates, sessions, changeLog }: RouteDependencies) {
+  const routes = [
     route({
       event: 'clarity.model/get',
       aliases: ['clarity/model-get'],
       schema: modelRequestSchema,
+      answer: SEMANTIC_MODEL_SCHEMA,
       handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.model/get-batch',
       aliases: ['clarity/model-get-batch'],
       schema: batchRequestSchema,
+      answer: MODEL_BATCH_SCHEMA,
       handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.kind/get',
       aliases: ['clarity/kind-get'],
       schema: modelRequestSchema,
+      answer: SEMANTIC_MODEL_SCHEMA,
       handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.individual/get',
       aliases: ['clarity/individual-get'],
       schema: modelRequestSchema,
+      answer: SEMANTIC_MODEL_SCHEMA,
       handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     ...CATEGORY_EVENTS.map(([event, category]) =>
       route({
         event,
         schema: modelRequestSchema,
+        answer: SEMANTIC_MODEL_SCHEMA,
         handle: (p) => models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts }),
       }),
     ),
     route({
       event: 'clarity.facts/get-by-entity',
       schema: modelRequestSchema,
+      answer: FACTS_SCHEMA,
       handle: (p) => models.getFactsByEntity(p.uid),
     }),
     route({
@@ -110,11 +154,13 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
     route({
       event: 'clarity.model/history',
       schema: historyRequestSchema,
+      answer: HISTORY_SCHEMA,
       handle: (p) => changeLog.history(p.uid, p.limit),
     }),
     route({
       event: 'clarity.model/subscribe',
       schema: subscriptionRequestSchema,
+      answer: SUBSCRIPTION_SCHEMA,
       handle: async (p, ctx) => {
         await ctx.socket.join(`${ENTITY_ROOM_PREFIX}${p.uid}`);
         return { uid: p.uid, subscribed: true };
@@ -123,6 +169,7 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
     route({
       event: 'clarity.model/unsubscribe',
       schema: subscriptionRequestSchema,
+      answer: SUBSCRIPTION_SCHEMA,
       handle: async (p, ctx) => {
         await ctx.socket.leave(`${ENTITY_ROOM_PREFIX}${p.uid}`);
         return { uid: p.uid, subscribed: false };
@@ -131,26 +178,31 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
     route({
       event: 'clarity.session/create',
       schema: createSessionSchema,
+      answer: SESSION_SCHEMA,
       handle: (p, ctx) => sessions.create(ctx.userId, p),
     }),
     route({
       event: 'clarity.session/list',
       schema: listSessionsSchema,
+      answer: SESSION_LIST_SCHEMA,
       handle: (p, ctx) => sessions.list(ctx.userId, p),
     }),
     route({
       event: 'clarity.session/get',
       schema: sessionIdParamsSchema,
+      answer: SESSION_SCHEMA,
       handle: (p, ctx) => sessions.get(ctx.userId, p.id),
     }),
     route({
       event: 'clarity.session/update',
       schema: updateSessionSchema,
+      answer: SESSION_SCHEMA,
       handle: (p, ctx) => sessions.update(ctx.userId, p),
     }),
     route({
       event: 'clarity.session/delete',
       schema: sessionIdParamsSchema,
+      answer: SESSION_DELETED_SCHEMA,
       handle: (p, ctx) => sessions.delete(ctx.userId, p.id),
     }),
   ];
@@ -159,7 +211,7 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
     table.set(r.event, r);
     for (const alias of r.aliases ?? []) table.set(alias, r);
   }
-  return table;
+  return table as TypedRouteTable<(typeof routes)[number]>;
 }
 
 /** Injection token of the route table. */
