@@ -21,7 +21,7 @@ test('the client loads nothing of the server at run time (a browser bundler can 
       ...code.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]([^'"]+)['"]/gm),
       ...code.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm),
     ].map((m) => m[1]!);
-    assert.ok(imports.length > 0 || file === 'api-types.js', `${file}: no imports found`);
+    if (file === 'clarity-client.js') assert.ok(imports.includes('socket.io-client'), 'the regexps see imports');
     for (const specifier of imports) {
       assert.ok(specifier === 'socket.io-client' || /^\.\/[\w-]+\.js$/.test(specifier), `${file} imports ${specifier}`);
     }
