@@ -185,10 +185,16 @@ export function buildAsyncApiDocument(routes: RouteTable, { version }: { version
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
 
+  // An answer schema several routes share (the semantic model…) is written once; the others refer to it.
+  const answerNames = new Map<object, string>();
   for (const route of canonicalRoutes(routes)) {
     const id = channelId(route.event);
     schemas[`${id}.params`] = { ...toParamsJsonSchema(route.schema), description: `Parameters of ${route.event}` };
-    schemas[`${id}.data`] = route.answer ?? { description: `What ${route.event} answers (see spec §3)` };
+    const sharedAnswer = route.answer && answerNames.get(route.answer);
+    if (route.answer && !sharedAnswer) answerNames.set(route.answer, `${id}.data`);
+    schemas[`${id}.data`] = sharedAnswer
+      ? schemaRef(sharedAnswer)
+      : (route.answer ?? { description: `What ${route.event} answers (see spec §3)` });
     schemas[`${id}.success`] = successEnvelope(route.event, `${id}.data`);
     schemas[`${id}.wrapped`] = wrappedRequest(`${id}.params`);
     messages[`${id}.request`] = {
