@@ -12,12 +12,17 @@ import { LifecycleState } from './health/lifecycle-state.js';
 import { RedisService } from './redis/redis.service.js';
 import { ClarityIoAdapter } from './gateway/socket-io.adapter.js';
 import { RequestTracker } from './gateway/request-tracker.js';
+import { ROUTE_TABLE, type RouteTable } from './gateway/event-routes.js';
+import { asyncApiJson } from './asyncapi/asyncapi-document.js';
 
 /** How long closing connections may take on shutdown before the remaining ones are dropped. */
 const CLOSE_GRACE_MS = 2000;
 
 /** Swagger UI at /api, the OpenAPI document at /api-json (API_DOCS). */
 export const API_DOCS_PATH = 'api';
+
+/** The AsyncAPI document of the Socket.IO API (API_DOCS), generated from the running route table. */
+export const ASYNCAPI_PATH = '/asyncapi.json';
 
 export interface RunningClarity {
   app: NestExpressApplication;
@@ -57,6 +62,14 @@ export function setupApiDocs(app: NestExpressApplication, config: AppConfig): vo
     },
     { raw: ['json'], customSiteTitle: 'Clarity API' },
   );
+  const routes = app.get<RouteTable>(ROUTE_TABLE);
+  let asyncApi: string | undefined;
+  const http = app.getHttpAdapter();
+  http.get(ASYNCAPI_PATH, (_req: unknown, res: unknown) => {
+    asyncApi ??= asyncApiJson(routes, config.version);
+    http.setHeader(res, 'Content-Type', 'application/json; charset=utf-8');
+    http.reply(res, asyncApi, 200);
+  });
 }
 
 /** Builds and starts the Clarity application on the configured host and port. */

@@ -2,8 +2,9 @@
  * The Clarity benchmark (`npm run bench [-- --quick|--smoke|--data FILE|…]`).
  * Starts everything on loopback — the embedded Archivist (in this process) on the
  * chosen tables, Clarity processes in production mode (LOG_LEVEL=warn) against a
- * bench database, a bare Socket.IO server — drives them with socket.io-client
- * over WebSocket, prints a table, writes the results JSON to bench-results/ and
+ * bench database, a bare Socket.IO server — drives them over WebSocket with the
+ * typed client (src/client, on socket.io-client; the connection-scale fleet uses
+ * raw sockets), prints a table, writes the results JSON to bench-results/ and
  * prints that JSON as the last line of stdout. Progress goes to stderr.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,5 @@
-import type { Socket } from 'socket.io-client';
 import { summarizeLatencies, type LatencySummary } from './latency-summary.js';
-import { request, type Envelope } from './socket-harness.js';
+import type { BenchSocket, Envelope } from './socket-harness.js';
 
 export interface LoadResult {
   clients: number;
@@ -37,7 +36,7 @@ export interface ClosedLoopSpec {
  * measurement window is [end of warm-up, last answer of a request started before
  * the end].
  */
-export async function runClosedLoop(sockets: readonly Socket[], spec: ClosedLoopSpec): Promise<LoadResult> {
+export async function runClosedLoop(sockets: readonly BenchSocket[], spec: ClosedLoopSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorCodes: Record<string, number> = {};
   let errors = 0;
@@ -51,7 +50,7 @@ export async function runClosedLoop(sockets: readonly Socket[], spec: ClosedLoop
     ? setTimeout(() => (cpuAtStart = spec.serverCpuSeconds!()), spec.warmupMs)
     : undefined;
 
-  const loop = async (socket: Socket, client: number): Promise<void> => {
+  const loop = async (socket: BenchSocket, client: number): Promise<void> => {
     for (let i = 0; ; i++) {
       const t0 = performance.now();
       if (t0 >= end) return;
@@ -59,7 +58,7 @@ export async function runClosedLoop(sockets: readonly Socket[], spec: ClosedLoop
       let envelope: Envelope | undefined;
       let code: string | undefined;
       try {
-        envelope = await request(socket, event, payload, spec.timeoutMs ?? 10_000);
+        envelope = await socket.request(event, payload, spec.timeoutMs ?? 10_000);
         if (!envelope.success) code = envelope.code ?? 'UNKNOWN';
       } catch {
         code = socket.connected ? 'TIMEOUT' : 'DISCONNECTED';
@@ -104,7 +103,7 @@ export async function runClosedLoop(sockets: readonly Socket[], spec: ClosedLoop
 
 /** Sends each payload once with at most `concurrency` in flight; answers in order, with each latency. */
 export async function runOnce(
-  sockets: readonly Socket[],
+  sockets: readonly BenchSocket[],
   event: string,
   payloads: readonly unknown[],
   timeoutMs = 30_000,
@@ -120,7 +119,7 @@ export async function runOnce(
         if (i >= payloads.length) return;
         const t0 = performance.now();
         try {
-          answers[i] = await request(socket, event, payloads[i], timeoutMs);
+          answers[i] = await socket.request(event, payloads[i], timeoutMs);
         } catch (error) {
           answers[i] = error as Error;
         }

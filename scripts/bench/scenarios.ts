@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Socket } from 'socket.io-client';
 import type { ArchivistServer } from '../../src/archivist-server/index.js';
 import type { BenchOptions } from './bench-options.js';
 import { sleep, startProcess } from '../support/child-process.js';
@@ -9,7 +8,7 @@ import { launchClarity, type ClarityChild } from '../support/clarity-launcher.js
 import { cpuSeconds, openFileLimit, residentKb } from './process-stats.js';
 import { runClosedLoop, runOnce, type LoadResult } from './closed-loop.js';
 import { summarizeLatencies, type LatencySummary } from './latency-summary.js';
-import { connectMany, type Envelope } from './socket-harness.js';
+import { connectMany, type BenchSocket, type Envelope } from './socket-harness.js';
 import { deleteCacheKeys, probeRedis } from './bench-environment.js';
 import { summarizeCpuProfile, type FunctionCost } from './cpu-profile-summary.js';
 
@@ -122,7 +121,7 @@ async function startClarity(
 const MODEL_GET = 'clarity.model/get';
 const MODEL_BATCH = 'clarity.model/get-batch';
 
-function closeAll(sockets: readonly Socket[]): void {
+function closeAll(sockets: readonly BenchSocket[]): void {
   for (const s of sockets) s.close();
 }
 
@@ -199,7 +198,7 @@ export async function bareServerScenario(ctx: BenchContext, paddingBytes = 0): P
 /** Requests every warm uid once; also measures the answers' JSON size (what every warm request carries back). */
 async function primeModels(
   ctx: BenchContext,
-  sockets: readonly Socket[],
+  sockets: readonly BenchSocket[],
 ): Promise<{
   errors: number;
   errorCodes: Record<string, number>;
@@ -240,7 +239,7 @@ function latestCpuProfile(dir: string): string | undefined {
   return files.length ? join(dir, files[files.length - 1]!) : undefined;
 }
 
-async function batchLoop(ctx: BenchContext, sockets: readonly Socket[], pid: number): Promise<LoadScenario> {
+async function batchLoop(ctx: BenchContext, sockets: readonly BenchSocket[], pid: number): Promise<LoadScenario> {
   const uids = ctx.warmUids;
   const size = ctx.options.batchSize;
   const result = await runClosedLoop(sockets, {

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { ClarityClient, ClarityRequestError, type ClarityEvent } from '../../src/client/index.js';
 
 /** The response envelope of spec §3 as the client sees it. */
 export interface Envelope {
@@ -36,8 +37,45 @@ export function connectSocket(url: string, token: string | undefined, timeoutMs 
   });
 }
 
-export async function connectMany(url: string, token: string | undefined, count: number): Promise<Socket[]> {
-  return Promise.all(Array.from({ length: count }, () => connectSocket(url, token)));
+/**
+ * A connection of the load scenarios: the typed client (src/client), its answers
+ * given back as envelopes so that the loops count error codes without exceptions
+ * of their own.
+ */
+export interface BenchSocket {
+  readonly connected: boolean;
+  close(): void;
+  request(event: string, payload: unknown, timeoutMs: number): Promise<Envelope>;
+}
+
+/** One typed client (WebSocket, no reconnection), as the load scenarios use it. */
+export async function connectClient(url: string, token: string | undefined, timeoutMs = 20_000): Promise<BenchSocket> {
+  const client = await ClarityClient.connect({
+    url,
+    token: token ?? '',
+    reconnect: false,
+    connectTimeoutMs: timeoutMs,
+  });
+  return {
+    get connected() {
+      return client.connected;
+    },
+    close: () => client.close(),
+    request: (event, payload, requestTimeoutMs) =>
+      client.request(event as ClarityEvent, payload as never, { timeoutMs: requestTimeoutMs }).then(
+        (data): Envelope => ({ success: true, data }),
+        (error: unknown): Envelope => {
+          if (error instanceof ClarityRequestError && error.code !== 'TIMEOUT' && error.code !== 'DISCONNECTED') {
+            return { success: false, code: error.code, error: error.message };
+          }
+          throw error;
+        },
+      ),
+  };
+}
+
+export async function connectMany(url: string, token: string | undefined, count: number): Promise<BenchSocket[]> {
+  return Promise.all(Array.from({ length: count }, () => connectClient(url, token)));
 }
 
 /** Emits with an ack; resolves with the envelope, rejects after timeoutMs. */

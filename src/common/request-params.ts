@@ -26,8 +26,37 @@ export class Invalid {
   constructor(readonly expected: string) {}
 }
 
-/** A parameter's check: the parsed value, or Invalid saying what is expected. */
-export type Check<T> = (value: unknown) => T | Invalid;
+/** JSON Schema (draft 7 / AsyncAPI schema) of a parameter, for the API documents and typed clients. */
+export type ParamJsonSchema = Record<string, unknown>;
+
+/**
+ * A parameter's check: the parsed value, or Invalid saying what is expected.
+ * A check may carry the JSON Schema of the values it accepts (`jsonSchema`, see
+ * describedCheck); `I` is the type a client may send (the schema's input type).
+ */
+export type Check<T, I = T> = ((value: unknown) => T | Invalid) & {
+  readonly jsonSchema?: ParamJsonSchema;
+  /** Type-level only: what a client sends. */
+  readonly __input?: I;
+};
+
+/** A check that documents what it accepts: `jsonSchema` for the AsyncAPI document, `I` for typed clients. */
+export function describedCheck<T, I = T>(
+  jsonSchema: ParamJsonSchema,
+  check: (value: unknown) => T | Invalid,
+): Check<T, I> {
+  return Object.assign(check, { jsonSchema });
+}
+
+/**
+ * The JSON Schema of every parameter built below, by its zod schema (whose
+ * `z.unknown().transform(...)` zod cannot describe by itself); read by
+ * toParamsJsonSchema when the API documents are generated.
+ */
+export const paramJsonSchemas = z.registry<ParamJsonSchema>();
+
+/** A parameter as z.object sees it: parses unknown input to T; a client sends I. */
+export type Param<T, I> = z.ZodType<T, I>;
 
 function fail(ctx: z.RefinementCtx, message: string): never {
   ctx.addIssue({ code: 'custom', message });
@@ -35,27 +64,29 @@ function fail(ctx: z.RefinementCtx, message: string): never {
 }
 
 /** A parameter that must be present; `null` counts as not provided. */
-export function requiredParam<T>(name: string, check: Check<T>) {
-  return z.unknown().transform((value, ctx): T => {
+export function requiredParam<T, I = T>(name: string, check: Check<T, I>): Param<T, I> {
+  const schema = z.unknown().transform((value, ctx): T => {
     if (value === undefined || value === null) return fail(ctx, requiredMessage(name));
     const parsed = check(value);
     return parsed instanceof Invalid ? fail(ctx, `Parameter '${name}' ${parsed.expected}`) : parsed;
   });
+  paramJsonSchemas.add(schema, { ...check.jsonSchema });
+  return schema as unknown as Param<T, I>;
 }
 
 /**
  * A parameter that may be left out (`undefined`). `null` is checked like any
  * other value unless `nullIsAbsent` (then it reads as left out).
  */
-export function optionalParam<T>(name: string, check: Check<T>, { nullIsAbsent = false } = {}) {
-  return z
-    .unknown()
-    .transform((value, ctx): T | undefined => {
-      if (value === null && nullIsAbsent) return undefined;
-      const parsed = check(value);
-      return parsed instanceof Invalid ? fail(ctx, `Parameter '${name}' ${parsed.expected}`) : parsed;
-    })
-    .optional();
+export function optionalParam<T, I = T>(name: string, check: Check<T, I>, { nullIsAbsent = false } = {}) {
+  const schema = z.unknown().transform((value, ctx): T | undefined => {
+    if (value === null && nullIsAbsent) return undefined;
+    const parsed = check(value);
+    return parsed instanceof Invalid ? fail(ctx, `Parameter '${name}' ${parsed.expected}`) : parsed;
+  });
+  const accepted = { ...check.jsonSchema };
+  paramJsonSchemas.add(schema, nullIsAbsent ? { anyOf: [accepted, { type: 'null' }] } : accepted);
+  return (schema as unknown as Param<T | undefined, I>).optional();
 }
 
 // ---- checks --------------------------------------------------------------
@@ -74,27 +105,52 @@ export function parseUid(value: unknown): number | undefined {
   return undefined;
 }
 
-export const isUid: Check<number> = (value) => parseUid(value) ?? POSITIVE_INTEGER;
+/** JSON Schema of a uid: a positive integer, or a string of digits holding one. */
+export const UID_JSON_SCHEMA: ParamJsonSchema = {
+  oneOf: [
+    { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    { type: 'string', pattern: '^\\s*\\d{1,16}\\s*$' },
+  ],
+};
 
-export const isBoolean: Check<boolean> = (value) => (typeof value === 'boolean' ? value : TRUE_OR_FALSE);
+export const isUid: Check<number, number | string> = describedCheck(
+  UID_JSON_SCHEMA,
+  (value) => parseUid(value) ?? POSITIVE_INTEGER,
+);
+
+export const isBoolean: Check<boolean> = describedCheck({ type: 'boolean' }, (value) =>
+  typeof value === 'boolean' ? value : TRUE_OR_FALSE,
+);
 
 /** A string of `min..max` characters (code points). */
 export function isText({ min = 0, max }: { min?: number; max: number }): Check<string> {
   const wrongLength = new Invalid(`must be ${min}..${max} characters long`);
-  return (value) => {
+  return describedCheck({ type: 'string', minLength: min, maxLength: max }, (value) => {
     if (typeof value !== 'string') return A_STRING;
     const length = [...value].length;
     return length < min || length > max ? wrongLength : value;
-  };
+  });
 }
 
 /** An integer in `min..max`; with `digitStrings`, a string of digits counts as its number. */
-export function isIntegerBetween(min: number, max: number, { digitStrings = false } = {}): Check<number> {
+export function isIntegerBetween(
+  min: number,
+  max: number,
+  options: { digitStrings: true },
+): Check<number, number | string>;
+export function isIntegerBetween(min: number, max: number, options?: { digitStrings?: boolean }): Check<number>;
+export function isIntegerBetween(
+  min: number,
+  max: number,
+  { digitStrings = false }: { digitStrings?: boolean } = {},
+): Check<number, number | string> {
   const outOfRange = new Invalid(`must be an integer between ${min} and ${max}`);
-  return (value) => {
+  const integer = { type: 'integer', minimum: min, maximum: max };
+  const jsonSchema = digitStrings ? { oneOf: [integer, { type: 'string', pattern: '^\\d{1,9}$' }] } : integer;
+  return describedCheck(jsonSchema, (value) => {
     const n = digitStrings && typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
     return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max ? n : outOfRange;
-  };
+  });
 }
 
 // ---- the parameters most requests share -------------------------------------

@@ -26,6 +26,17 @@ import { environmentRequestSchema } from '../sessions/session.schemas.js';
 import { loadEnvironment } from '../sessions/environment.js';
 import type { ModelCreateService } from '../modelling/model-create.service.js';
 import { createModelSchema } from '../modelling/model-create.schemas.js';
+import {
+  FACTS_SCHEMA,
+  HISTORY_SCHEMA,
+  MODEL_BATCH_SCHEMA,
+  SEMANTIC_MODEL_SCHEMA,
+  SESSION_DELETED_SCHEMA,
+  SESSION_LIST_SCHEMA,
+  SESSION_SCHEMA,
+  SUBSCRIPTION_SCHEMA,
+  type AnswerSchema,
+} from './answer-schemas.js';
 
 export interface RouteContext {
   userId: string;
@@ -47,11 +58,32 @@ export interface Route<S extends z.ZodType = z.ZodType> {
    * (default 1): a batch of N uids costs N, so a batch cannot multiply the load.
    */
   cost?(params: z.output<S>): number;
+  /** JSON Schema (with a description) of the success answer's `data`, for the AsyncAPI document; optional. */
+  answer?: AnswerSchema;
   handle(params: z.output<S>, ctx: RouteContext): Promise<unknown>;
 }
 
 /** Event name (canonical or alias) → route. */
 export type RouteTable = ReadonlyMap<string, Route>;
+
+/** Type-level only: what one route entry says (its event, aliases, parameter schema, answer), for typed clients. */
+export interface RouteTypes<
+  E extends string = string,
+  A extends string = string,
+  S extends z.ZodType = z.ZodType,
+  R = unknown,
+> {
+  event: E;
+  alias: A;
+  schema: S;
+  answer: R;
+}
+
+/** A route that keeps its entry's types (a phantom property: nothing at run time). */
+export type TypedRoute<T extends RouteTypes> = Route & { readonly __types?: T };
+
+/** The route table with the types of its entries (src/client reads them with `import type`). */
+export type TypedRouteTable<R extends TypedRoute<RouteTypes>> = RouteTable & { readonly __routes?: R };
 
 export interface RouteDependencies {
   models: SemanticModelService;
@@ -64,19 +96,26 @@ export interface RouteDependencies {
   create: ModelCreateService;
 }
 
-function route<S extends z.ZodType>(r: Route<S>): Route {
+function route<const E extends string, S extends z.ZodType, R, const A extends readonly string[] = []>(r: {
+  event: E;
+  aliases?: A;
+  schema: S;
+  answer?: AnswerSchema;
+  cost?(params: z.output<S>): number;
+  handle(params: z.output<S>, ctx: RouteContext): Promise<R>;
+}): TypedRoute<RouteTypes<E, A[number], S, Awaited<R>>> {
   return r as unknown as Route;
 }
 
 export const ENTITY_ROOM_PREFIX = 'entity:';
 
-const CATEGORY_EVENTS: Array<[string, Exclude<CategoryName, 'anything'>]> = [
+const CATEGORY_EVENTS = [
   ['clarity.quintessential/get-physical-object', 'physical object'],
   ['clarity.quintessential/get-aspect', 'aspect'],
   ['clarity.quintessential/get-role', 'role'],
   ['clarity.quintessential/get-relation', 'relation'],
   ['clarity.quintessential/get-occurrence', 'occurrence'],
-];
+] as const satisfies ReadonlyArray<readonly [string, Exclude<CategoryName, 'anything'>]>;
 
 /** The Socket.IO API of spec §3: event name (and aliases) → parameter schema → service call. */
 export function buildRoutes({
@@ -88,12 +127,13 @@ export function buildRoutes({
   system,
   subscriptions,
   create,
-}: RouteDependencies): RouteTable {
-  const routes: Route[] = [
+}: RouteDependencies) {
+  const routes = [
     route({
       event: 'clarity.model/get',
       aliases: ['clarity/model-get'],
       schema: modelRequestSchema,
+      answer: SEMANTIC_MODEL_SCHEMA,
       handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     route({
@@ -101,30 +141,35 @@ export function buildRoutes({
       aliases: ['clarity/model-get-batch'],
       schema: batchRequestSchema,
       cost: (p) => p.uids.length,
+      answer: MODEL_BATCH_SCHEMA,
       handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.kind/get',
       aliases: ['clarity/kind-get'],
       schema: modelRequestSchema,
+      answer: SEMANTIC_MODEL_SCHEMA,
       handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     route({
       event: 'clarity.individual/get',
       aliases: ['clarity/individual-get'],
       schema: modelRequestSchema,
+      answer: SEMANTIC_MODEL_SCHEMA,
       handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts }),
     }),
     ...CATEGORY_EVENTS.map(([event, category]) =>
       route({
         event,
         schema: modelRequestSchema,
+        answer: SEMANTIC_MODEL_SCHEMA,
         handle: (p) => models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts }),
       }),
     ),
     route({
       event: 'clarity.facts/get-by-entity',
       schema: modelRequestSchema,
+      answer: FACTS_SCHEMA,
       handle: (p) => models.getFactsByEntity(p.uid),
     }),
     route({
@@ -145,41 +190,49 @@ export function buildRoutes({
     route({
       event: 'clarity.model/history',
       schema: historyRequestSchema,
+      answer: HISTORY_SCHEMA,
       handle: (p) => changeLog.history(p.uid, p.limit),
     }),
     route({
       event: 'clarity.model/subscribe',
       schema: subscriptionRequestSchema,
+      answer: SUBSCRIPTION_SCHEMA,
       handle: (p, ctx) => subscriptions.subscribe(ctx.socket, p.uid),
     }),
     route({
       event: 'clarity.model/unsubscribe',
       schema: subscriptionRequestSchema,
+      answer: SUBSCRIPTION_SCHEMA,
       handle: (p, ctx) => subscriptions.unsubscribe(ctx.socket, p.uid),
     }),
     route({
       event: 'clarity.session/create',
       schema: createSessionSchema,
+      answer: SESSION_SCHEMA,
       handle: (p, ctx) => sessions.create(ctx.userId, p),
     }),
     route({
       event: 'clarity.session/list',
       schema: listSessionsSchema,
+      answer: SESSION_LIST_SCHEMA,
       handle: (p, ctx) => sessions.list(ctx.userId, p),
     }),
     route({
       event: 'clarity.session/get',
       schema: sessionIdParamsSchema,
+      answer: SESSION_SCHEMA,
       handle: (p, ctx) => sessions.get(ctx.userId, p.id),
     }),
     route({
       event: 'clarity.session/update',
       schema: updateSessionSchema,
+      answer: SESSION_SCHEMA,
       handle: (p, ctx) => sessions.update(ctx.userId, p),
     }),
     route({
       event: 'clarity.session/delete',
       schema: sessionIdParamsSchema,
+      answer: SESSION_DELETED_SCHEMA,
       handle: (p, ctx) => sessions.delete(ctx.userId, p.id),
     }),
     route({
@@ -229,7 +282,7 @@ export function buildRoutes({
     table.set(r.event, r);
     for (const alias of r.aliases ?? []) table.set(alias, r);
   }
-  return table;
+  return table as TypedRouteTable<(typeof routes)[number]>;
 }
 
 /** Injection token of the route table. */

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { Invalid, optionalBoolean, parseUid, requiredParam, uid, type Check } from '../common/request-params.js';
+import {
+  describedCheck,
+  Invalid,
+  optionalBoolean,
+  parseUid,
+  requiredParam,
+  uid,
+  UID_JSON_SCHEMA,
+  type Check,
+} from '../common/request-params.js';
 
 /** Request parameters of the semantic model reads (spec §3), parsed once at the edge with parseParams. */
 
@@ -23,8 +32,13 @@ const isUidList: Check<number[]> = (value) => {
   return uids;
 };
 
+const uidList = describedCheck<number[], Array<number | string>>(
+  { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: UID_JSON_SCHEMA },
+  isUidList,
+);
+
 /** `{uids, includeFacts?}`: model/get-batch. */
 export const batchRequestSchema = z.object({
-  uids: requiredParam('uids', isUidList),
+  uids: requiredParam('uids', uidList),
   includeFacts: optionalBoolean('includeFacts'),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  describedCheck,
   Invalid,
   isBoolean,
   isIntegerBetween,
@@ -48,39 +49,48 @@ const VERSION_TOO_BIG = new Invalid(`must be at most ${SESSION_VERSION_MAX}`);
 const CURSOR_TOO_LONG = new Invalid(`must be at most ${SESSION_CURSOR_MAX_CHARS} characters long`);
 
 /** A session id: a UUID string, answered in lower case. */
-const isSessionId: Check<string> = (value) => {
+const isSessionId: Check<string> = describedCheck({ type: 'string', format: 'uuid' }, (value) => {
   if (typeof value !== 'string') return A_UUID_STRING;
   return UUID_RE.test(value) ? value.toLowerCase() : A_UUID;
-};
+});
 
 /** A session name: trimmed, 1..255 characters, storable in PostgreSQL text. */
-const isSessionName: Check<string> = (value) => {
+const NAME_SCHEMA = { type: 'string', minLength: 1, maxLength: SESSION_NAME_MAX_CHARS, description: 'Trimmed' };
+const isSessionName: Check<string> = describedCheck(NAME_SCHEMA, (value) => {
   if (typeof value !== 'string') return A_STRING;
   const name = value.trim();
   const chars = [...name].length;
   if (chars === 0) return NOT_EMPTY;
   if (chars > SESSION_NAME_MAX_CHARS) return NAME_TOO_LONG;
   return isStorableText(name) ? name : UNSTORABLE;
-};
+});
 
 /**
  * A session state: a JSON object without prototype keys that jsonb can store. Its size
- * is measured here (serializedBytes) and held to SESSION_STATE_MAX_BYTES by the service.
+ * is measured here (serializedBytes) and held to SESSION_STATE_MAX_BYTES by the service
+ * (a quota: QUOTA_EXCEEDED).
  */
-const isSessionState: Check<SessionState> = (value) => {
+const STATE_SCHEMA = {
+  type: 'object',
+  description: 'A JSON object; its serialized size is held to SESSION_STATE_MAX_BYTES (default 1 MB), a quota',
+};
+const isSessionState: Check<SessionState> = describedCheck(STATE_SCHEMA, (value) => {
   const problem = checkJsonState(value, Number.POSITIVE_INFINITY);
   return problem === undefined ? (value as SessionState) : new Invalid(problem);
-};
+});
 
-const isVersion: Check<number> = (value) => {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return NON_NEGATIVE_INTEGER;
-  return value > SESSION_VERSION_MAX ? VERSION_TOO_BIG : value;
-};
+const isVersion: Check<number> = describedCheck(
+  { type: 'integer', minimum: 0, maximum: SESSION_VERSION_MAX },
+  (value) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return NON_NEGATIVE_INTEGER;
+    return value > SESSION_VERSION_MAX ? VERSION_TOO_BIG : value;
+  },
+);
 
-const isCursor: Check<string> = (value) => {
+const isCursor: Check<string> = describedCheck({ type: 'string', maxLength: SESSION_CURSOR_MAX_CHARS }, (value) => {
   if (typeof value !== 'string') return A_STRING;
   return value.length > SESSION_CURSOR_MAX_CHARS ? CURSOR_TOO_LONG : value;
-};
+});
 
 /** `clarity.session/create`: `{name, state?}`. */
 export const createSessionSchema = z.object({

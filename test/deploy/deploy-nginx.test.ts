@@ -263,7 +263,7 @@ describe('nginx in front of two Clarity processes', { skip: skipReason }, () => 
     assert.equal((await fetch(`http://127.0.0.1:${nginxPort}/metrics`)).status, 404);
     assert.equal((await fetch(`http://127.0.0.1:${nginxPort}/debug/heapdump`, { method: 'POST' })).status, 404);
     // NODE_ENV=test: the backends serve the API docs, the public server does not.
-    for (const path of ['/api', '/api/', '/api/swagger-ui-init.js', '/api-json']) {
+    for (const path of ['/api', '/api/', '/api/swagger-ui-init.js', '/api-json', '/asyncapi.json']) {
       assert.equal((await fetch(`http://127.0.0.1:${backends[0]!.port}${path}`)).status, 200, path);
       assert.equal((await fetch(`http://127.0.0.1:${nginxPort}${path}`)).status, 404, path);
     }
