@@ -5,6 +5,13 @@ import { natureOf, type NatureCones } from './entity-nature.js';
 import type { LoadedFact } from './gellish-table-loader.js';
 import { SpecializationHierarchy } from './specialization-hierarchy.js';
 
+/** Options of FactStore.relatedFactsPage. */
+export interface RelatedPageOptions {
+  after?: number;
+  limit?: number;
+  structural?: boolean;
+}
+
 /** Deepest allRelatedFacts walk the store answers. */
 export const MAX_RELATED_DEPTH = 3;
 
@@ -147,6 +154,42 @@ export class FactStore {
       frontier = next;
     }
     return [...found.values()].sort(byFactUid);
+  }
+
+  /** Number of facts with uid as left or right object (each once). */
+  relatedCount(uid: number): number {
+    const left = this.factsWithLeft(uid);
+    let both = 0;
+    for (const fact of left) if (fact.rh_object_uid === uid) both++;
+    return left.length + this.factsWithRight(uid).length - both;
+  }
+
+  /**
+   * A page of allRelatedFacts (depth 1): the first `limit` facts with fact_uid > after,
+   * ordered by fact uid; `total` counts all of them. With `structural`, the
+   * specialization and classification facts of uid's subtypes and instances (uid on
+   * the right) are left out of the items (not of the total).
+   */
+  relatedFactsPage(
+    uid: number,
+    { after = 0, limit = Number.MAX_SAFE_INTEGER, structural = false }: RelatedPageOptions = {},
+  ): { items: Fact[]; total: number } {
+    let related = this.allRelatedFacts(uid);
+    if (structural) related = related.filter((fact) => !this.isSubtypeOrInstanceFact(uid, fact));
+    let lo = 0;
+    let hi = related.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (related[mid].fact_uid <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return { items: related.slice(lo, lo + limit), total: this.relatedCount(uid) };
+  }
+
+  private isSubtypeOrInstanceFact(uid: number, fact: Fact): boolean {
+    if (fact.rh_object_uid !== uid || fact.lh_object_uid === uid) return false;
+    const { specialization, classification } = this.natureCones;
+    return specialization.has(fact.rel_type_uid) || classification.has(fact.rel_type_uid);
   }
 
   /** Facts with lhObjectUid on the left whose relation type is in the cone of relTypeUid. */

@@ -4,7 +4,7 @@ import type { SemanticModelService } from '../semantic/semantic-model.service.js
 import type { ModelUpdateService } from '../semantic/model-update.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ChangeLogService } from '../change-log/change-log.service.js';
-import { batchRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
+import { batchRequestSchema, factsPageRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
 import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from '../semantic/model-update.schemas.js';
 import { historyRequestSchema } from '../change-log/change-log.schemas.js';
 import { subscriptionRequestSchema } from './subscription.schemas.js';
@@ -60,37 +60,38 @@ export function buildRoutes({ models, updates, sessions, changeLog }: RouteDepen
       event: 'clarity.model/get',
       aliases: ['clarity/model-get'],
       schema: modelRequestSchema,
-      handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     route({
       event: 'clarity.model/get-batch',
       aliases: ['clarity/model-get-batch'],
       schema: batchRequestSchema,
-      handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     route({
       event: 'clarity.kind/get',
       aliases: ['clarity/kind-get'],
       schema: modelRequestSchema,
-      handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     route({
       event: 'clarity.individual/get',
       aliases: ['clarity/individual-get'],
       schema: modelRequestSchema,
-      handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     ...CATEGORY_EVENTS.map(([event, category]) =>
       route({
         event,
         schema: modelRequestSchema,
-        handle: (p) => models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts }),
+        handle: (p) =>
+          models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
       }),
     ),
     route({
       event: 'clarity.facts/get-by-entity',
-      schema: modelRequestSchema,
-      handle: (p) => models.getFactsByEntity(p.uid),
+      schema: factsPageRequestSchema,
+      handle: (p) => models.getFactsByEntity(p.uid, { limit: p.limit, cursor: p.cursor }),
     }),
     route({
       event: 'clarity.model/update-definition',

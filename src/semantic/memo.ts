@@ -39,6 +39,11 @@ export class Memo<K extends NonNullable<unknown>, V, C = undefined> {
     return fetch.call(this.cache, key, { context }).then((entry) => entry.value);
   }
 
+  /** The value when it is built and kept (no build, no recency update). */
+  peek(key: K): V | undefined {
+    return this.cache.peek(key)?.value;
+  }
+
   delete(key: K): void {
     this.cache.delete(key);
   }

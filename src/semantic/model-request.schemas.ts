@@ -1,13 +1,35 @@
 import { z } from 'zod';
-import { Invalid, optionalBoolean, parseUid, requiredParam, uid, type Check } from '../common/request-params.js';
+import {
+  Invalid,
+  isText,
+  optionalBoolean,
+  optionalInt,
+  optionalParam,
+  parseUid,
+  requiredParam,
+  uid,
+  type Check,
+} from '../common/request-params.js';
+import { MAX_FACTS_LIMIT, MAX_PAGE_LIMIT } from './facts-paging.js';
 
 /** Request parameters of the semantic model reads (spec §3), parsed once at the edge with parseParams. */
 
 /** Most uids one `clarity.model/get-batch` may ask for. */
 export const MAX_BATCH = 100;
 
-/** `{uid, includeFacts?}`: model/get, kind/get, individual/get, the category events, facts/get-by-entity. */
-export const modelRequestSchema = z.object({ uid: uid('uid'), includeFacts: optionalBoolean('includeFacts') });
+/** `{uid, includeFacts?, factsLimit?}`: model/get, kind/get, individual/get, the category events. */
+export const modelRequestSchema = z.object({
+  uid: uid('uid'),
+  includeFacts: optionalBoolean('includeFacts'),
+  factsLimit: optionalInt('factsLimit', 1, MAX_FACTS_LIMIT),
+});
+
+/** `{uid, limit?, cursor?}`: facts/get-by-entity (the cursor is checked against the uid by the engine). */
+export const factsPageRequestSchema = z.object({
+  uid: uid('uid'),
+  limit: optionalInt('limit', 1, MAX_PAGE_LIMIT),
+  cursor: optionalParam('cursor', isText({ min: 1, max: 200 }), { nullIsAbsent: true }),
+});
 
 const BATCH_SIZE = new Invalid(`must be an array of 1..${MAX_BATCH} positive integers`);
 const BATCH_ITEMS = new Invalid('must contain only positive integers');
@@ -23,8 +45,9 @@ const isUidList: Check<number[]> = (value) => {
   return uids;
 };
 
-/** `{uids, includeFacts?}`: model/get-batch. */
+/** `{uids, includeFacts?, factsLimit?}`: model/get-batch. */
 export const batchRequestSchema = z.object({
   uids: requiredParam('uids', isUidList),
   includeFacts: optionalBoolean('includeFacts'),
+  factsLimit: optionalInt('factsLimit', 1, MAX_FACTS_LIMIT),
 });

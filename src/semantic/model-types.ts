@@ -85,7 +85,12 @@ export interface ModelBase {
   definitions: Definition[];
   synonyms: string[];
   unclassifiedFacts: UnclassifiedFact[];
+  /** The first `factsLimit` related facts, ordered by fact_uid (absent with includeFacts false). */
   facts?: Fact[];
+  /** Number of all related facts. */
+  factsTotal?: number;
+  /** Cursor of clarity.facts/get-by-entity for the facts after `facts`; null when `facts` holds all. */
+  factsNextCursor?: string | null;
   warnings?: string[];
 }
 
@@ -171,8 +176,10 @@ export type IndividualModel = Omit<ModelBase, 'category'> & IndividualFields & C
 export type SemanticModel = KindModel | IndividualModel;
 
 export interface ModelOptions {
-  /** Include `facts` (all related facts); default true. */
+  /** Include `facts` (the first factsLimit related facts); default true. */
   includeFacts?: boolean;
+  /** Most facts in `facts`: 1..1000, default 200. */
+  factsLimit?: number;
 }
 
 export interface EngineLogger {

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
 import { ArchivistClient } from '../archivist/archivist-client.js';
 import type { CategoryName, Fact } from '../gellish/fact.js';
-import { SemanticModelEngine } from './semantic-model-engine.js';
+import type { FactsPageAnswer } from './facts-paging.js';
+import { SemanticModelEngine, type FactsPageOptions } from './semantic-model-engine.js';
 import type { ModelOptions, SemanticModel } from './model-types.js';
 
 const BATCH_CONCURRENCY = 8;
@@ -53,8 +54,9 @@ export class SemanticModelService {
     return this.engine.getCategoryModel(uid, category, options);
   }
 
-  getFactsByEntity(uid: number): Promise<Fact[]> {
-    return this.engine.getFactsByEntity(uid);
+  /** A page `{items, total, nextCursor}` of the entity's facts (spec §3). */
+  getFactsByEntity(uid: number, options: FactsPageOptions = {}): Promise<FactsPageAnswer> {
+    return this.engine.getFactsByEntity(uid, options);
   }
 
   /**
