@@ -19,7 +19,8 @@ import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
 import { ANYTHING } from '../gellish/gellish-uids.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import type { FactPage, FactSource, PagedFactSource, StructuralFacts } from '../semantic/fact-source.js';
-import { ArchivistCache, type CacheDependencyStatus } from './archivist-cache.js';
+import { ArchivistCache, noteResponseSize, type CacheDependencyStatus } from './archivist-cache.js';
+import { cacheBudget } from '../config/cache-budget.js';
 import { ARCHIVIST_DEFAULTS, type ArchivistClientOptions } from './archivist-client-options.js';
 import { ArchivistCallError, archivistUnavailable, toClarityError } from './archivist-errors.js';
 import { silentLogger, type ArchivistLogger } from './archivist-logger.js';
@@ -139,6 +140,7 @@ export class ArchivistClient implements FactSource, PagedFactSource {
 
     this.cache = new ArchivistCache({
       maxEntries: options.cache?.maxEntries ?? ARCHIVIST_DEFAULTS.cacheMaxEntries,
+      maxBytes: options.cache?.maxBytes ?? cacheBudget().archivistBytes,
       ttlSeconds: options.cache?.ttlSeconds ?? ARCHIVIST_DEFAULTS.cacheTtlSeconds,
       redis: options.redis,
       metrics: options.metrics,
@@ -168,7 +170,9 @@ export class ArchivistClient implements FactSource, PagedFactSource {
         parse: (raw) => {
           const answer = parseFactPage(parseJsonBody(raw));
           if (answer.paged) return freezePage({ items: answer.items.slice(0, page), total: answer.total });
-          return freezePage(slicePage(answer.items, after, page));
+          const sliced = slicePage(answer.items, after, page);
+          const share = answer.items.length === 0 ? 1 : sliced.items.length / answer.items.length;
+          return noteResponseSize(freezePage(sliced), Math.ceil(raw.length * share));
         },
         notFound: EMPTY_PAGE,
       },
@@ -368,6 +372,11 @@ export class ArchivistClient implements FactSource, PagedFactSource {
     return this.cache.status();
   }
 
+  /** Bytes held by the in-process response cache (its share of CACHE_MAX_MB). */
+  cacheBytes(): number {
+    return this.cache.bytes;
+  }
+
   /** Stops listening to Redis and closes idle HTTP connections. The Redis connections belong to the caller. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -510,7 +519,7 @@ export class ArchivistClient implements FactSource, PagedFactSource {
         throw err;
       }
       outcome = raw.trim() === '' || value === null ? 'not_found' : 'success';
-      return value;
+      return noteResponseSize(value, raw.length);
     } finally {
       clearTimeout(timer);
       this.metrics?.archivistRequestsTotal.inc({ endpoint: spec.path, outcome });

@@ -45,7 +45,8 @@ export interface AppConfig {
     audience?: string;
   };
   redis: { url?: string };
-  cache: { ttlSeconds: number; maxEntries: number };
+  /** maxMb: CACHE_MAX_MB, the in-process caches together (shared as in cache-budget.ts). */
+  cache: { ttlSeconds: number; maxEntries: number; maxMb: number };
   debugEndpoints: boolean;
   shutdownTimeoutMs: number;
 }

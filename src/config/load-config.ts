@@ -113,7 +113,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       audience: e.JWT_AUDIENCE,
     },
     redis: { url: redisUrl },
-    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
+    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES, maxMb: e.CACHE_MAX_MB },
     debugEndpoints: e.DEBUG_ENDPOINTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

@@ -190,6 +190,13 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** Maximum number of entities whose facts are memoised (LRU); default 10,000. */
   cacheSize?: number;
+  /** Byte bounds of the memos (default: the shares of CACHE_MAX_MB's default, src/config/cache-budget.ts). */
+  cacheBytes?: { facts: number; views: number; models: number };
+  /**
+   * Bytes a memoised model holds, with its serialized text (default 2 × its JSON length).
+   * The service passes the gateway's cached serialization, so it is computed once.
+   */
+  modelSize?: (model: SemanticModel) => number;
   /** Relation roots whose subtypes cone forms the relation hierarchy; default [2850]. */
   relationRoots?: number[];
 }

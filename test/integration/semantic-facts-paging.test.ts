@@ -17,7 +17,7 @@ import { SemanticModelEngine } from '../../src/semantic/semantic-model-engine.js
 import { loadGellishTables } from '../../src/archivist-server/gellish-table-loader.js';
 import { databaseEnv, mintToken, startClarityProcess, type ClarityProcess } from '../support/clarity-process.js';
 import { FakeArchivist } from '../support/archivist-fake-server.js';
-import { connect, request } from '../support/socket-client.js';
+import { connect, metricValue, request } from '../support/socket-client.js';
 
 /**
  * Bounded `facts` in models and paged clarity.facts/get-by-entity (spec §3, §5) on a
@@ -258,9 +258,11 @@ describe('bounded facts and paging', () => {
     before(async () => {
       const db = await databaseEnv();
       cleanupDb = db.cleanup;
+      // A small CACHE_MAX_MB: paging must not depend on what the caches keep, and they stay within it.
       clarity = await startClarityProcess({
         ...db.env,
         ARCHIVIST_DATA: [...bundledKnowledgeBasePaths(), csv].join(','),
+        CACHE_MAX_MB: '1',
       });
       s = await connect(clarity.url, { token: await mintToken('alice') });
     });
@@ -313,6 +315,26 @@ describe('bounded facts and paging', () => {
       }
       const unknown = await request(s, 'clarity.facts/get-by-entity', { uid: 987_654_321 });
       assert.equal(unknown.code, 'NOT_FOUND');
+    });
+
+    test('CACHE_MAX_MB bounds the caches in bytes: clarity_cache_bytes stays within each share', async () => {
+      const MB = 1024 * 1024;
+      const uids = Array.from({ length: 600 }, (_, i) => 94_000_000 + i);
+      for (let i = 0; i < uids.length; i += 50) {
+        const r = await request(s, 'clarity.model/get-batch', { uids: uids.slice(i, i + 50) });
+        assert.equal(r.success, true, JSON.stringify(r).slice(0, 300));
+        assert.ok(r.data.every((m: { uid: number } | null) => m !== null));
+      }
+      const shares = { archivist: 0.4, facts: 0.15, views: 0.1, models: 0.35 };
+      for (const [cache, share] of Object.entries(shares)) {
+        const bytes = await metricValue(clarity.url, 'clarity_cache_bytes', `{cache="${cache}"}`);
+        assert.ok(bytes !== undefined && bytes > 0, `${cache}: ${bytes}`);
+        assert.ok(bytes <= share * MB, `${cache}: ${bytes} bytes > ${share} MB`);
+      }
+      // 600 models of about 3 KB (twice that with their text) do not fit in 0.35 MB: evicted ones are rebuilt.
+      const again = await request(s, 'clarity.model/get', { uid: uids[0] });
+      assert.equal(again.success, true);
+      assert.deepEqual(again.data.supertypes, [HUB]);
     });
   });
 });
