@@ -30,6 +30,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Results JSON path; default bench-results/bench-<mode>-<timestamp>.json. */
   out?: string;
+  /** --scale N: only the scale scenario (TOPini + N generated facts, scripts/bench/scale-scenario.ts). */
+  scaleFacts?: number;
 }
 
 export const USAGE = `Usage: node dist/scripts/bench/bench.js [options]
@@ -53,6 +55,8 @@ export const USAGE = `Usage: node dist/scripts/bench/bench.js [options]
                        none skips that scenario)
   --profile            run the warm-scenario Clarity with --cpu-prof and print its top functions
   --out FILE           where to write the results JSON
+  --scale N            only the scale scenario: TOPini plus N generated facts (cached in
+                       bench-results/), hub model size and latency, paging, memory
 `;
 
 function positiveNumber(flag: string, text: string | undefined): number {
@@ -104,6 +108,7 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     '--postgres',
     '--redis',
     '--out',
+    '--scale',
   ]);
   for (const flag of given.keys()) if (!known.has(flag)) throw new Error(`unknown option ${flag}\n${USAGE}`);
 
@@ -145,5 +150,6 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     redisUrl: str('--redis') === 'none' ? undefined : (str('--redis') ?? 'redis://127.0.0.1:6379/14'),
     profile: given.has('--profile'),
     out: out ? (isAbsolute(out) ? out : resolve(cwd, out)) : undefined,
+    scaleFacts: given.has('--scale') ? integer('--scale', str('--scale')) : undefined,
   };
 }

@@ -21,6 +21,7 @@ import {
 import { projectRoot } from '../../src/common/project-root.js';
 import { RelationType } from '../../src/gellish/gellish-uids.js';
 import { parseBenchOptions, type BenchOptions } from './bench-options.js';
+import { runScaleBench } from './scale-scenario.js';
 import { setUpDatabase, type DatabaseSetup } from './bench-environment.js';
 import { checkTargets, computeRatios, renderReport, type Scenarios } from './bench-report.js';
 import {
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
+  if (options.scaleFacts !== undefined) return runScaleBench(options, options.scaleFacts, log);
   const startedAt = new Date();
   const loadBefore = loadavg();
   const benchDir = import.meta.dirname;

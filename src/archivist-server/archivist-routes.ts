@@ -30,6 +30,22 @@ export interface Route {
   counted: boolean;
 }
 
+/** Optional parameters of /fact/allRelatedFacts that make it answer a page `{items, total}`. */
+const PAGING_PARAMS = ['limit', 'after', 'exclude'];
+/** Largest page of /fact/allRelatedFacts (without limit, the structural facts are answered in full). */
+const MAX_PAGE = 10_000;
+
+/** `exclude=subtypes,instances` (the only accepted value, in any order): leave out the hub facts. */
+function excludeParam(query: URLSearchParams): boolean {
+  const text = query.get('exclude');
+  if (text === null || text === '') return false;
+  const parts = new Set(text.split(',').map((p) => p.trim()));
+  if (parts.size !== 2 || !parts.has('subtypes') || !parts.has('instances')) {
+    throw new HttpError(400, 'query parameter exclude must be "subtypes,instances"');
+  }
+  return true;
+}
+
 function known<T>(value: T | undefined, uid: number, what = 'Entity'): T {
   if (value === undefined) throw new HttpError(404, `${what} with UID ${uid} not found`);
   return value;
@@ -86,8 +102,19 @@ export const ARCHIVIST_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/fact/allRelatedFacts',
     counted: true,
-    handler: ({ store, query }) =>
-      store.allRelatedFacts(uidParam(query, 'uid'), boundedIntParam(query, 'depth', 1, MAX_RELATED_DEPTH)),
+    handler: ({ store, query }) => {
+      const uid = uidParam(query, 'uid');
+      const depth = boundedIntParam(query, 'depth', 1, MAX_RELATED_DEPTH);
+      if (!PAGING_PARAMS.some((p) => query.has(p))) return store.allRelatedFacts(uid, depth);
+      // Extension (not in the platform's Archivist): a page `{items, total}` of the depth-1 facts.
+      if (depth !== 1) throw new HttpError(400, 'query parameters limit, after and exclude need depth=1');
+      const structural = excludeParam(query);
+      return store.relatedFactsPage(uid, {
+        after: query.has('after') ? uidParam(query, 'after') : 0,
+        limit: query.has('limit') || !structural ? boundedIntParam(query, 'limit', MAX_PAGE, MAX_PAGE) : undefined,
+        structural,
+      });
+    },
   },
   {
     method: 'GET',

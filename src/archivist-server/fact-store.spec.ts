@@ -94,4 +94,33 @@ describe('FactStore', () => {
     store.setCollection(facts.pump.fact_uid, 42, 'pumps');
     assert.deepEqual([facts.pump.collection_uid, facts.pump.collection_name], [42, 'pumps']);
   });
+
+  test('relatedFactsPage: pages after a fact uid, counts all, leaves out subtypes and instances when structural', () => {
+    const { store, facts } = sample();
+    const all = store.allRelatedFacts(PUMP).map((f) => f.fact_uid);
+    assert.deepEqual(
+      all,
+      [facts.pump, facts.synonym, facts.p101].map((f) => f.fact_uid),
+    );
+    assert.equal(store.relatedCount(PUMP), 3, 'the synonym fact (pump on both sides) once');
+    const page = store.relatedFactsPage(PUMP, { after: facts.pump.fact_uid, limit: 1 });
+    assert.deepEqual(
+      page.items.map((f) => f.fact_uid),
+      [facts.synonym.fact_uid],
+    );
+    assert.equal(page.total, 3);
+    const machine = store.relatedFactsPage(MACHINE, { structural: true });
+    assert.deepEqual(
+      machine.items.map((f) => f.fact_uid),
+      [facts.machine, facts.subRelFact].map((f) => f.fact_uid),
+      'the subtype pump is left out, the other fact about machine is kept',
+    );
+    assert.equal(machine.total, 3);
+    const pump = store.relatedFactsPage(PUMP, { structural: true });
+    assert.deepEqual(
+      pump.items.map((f) => f.fact_uid),
+      [facts.pump, facts.synonym].map((f) => f.fact_uid),
+    );
+    assert.deepEqual(store.relatedFactsPage(42, { structural: true }), { items: [], total: 0 });
+  });
 });

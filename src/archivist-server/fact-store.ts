@@ -5,6 +5,13 @@ import { natureOf, type NatureCones } from './entity-nature.js';
 import type { LoadedFact } from './gellish-table-loader.js';
 import { SpecializationHierarchy } from './specialization-hierarchy.js';
 
+/** Options of FactStore.relatedFactsPage. */
+export interface RelatedPageOptions {
+  after?: number;
+  limit?: number;
+  structural?: boolean;
+}
+
 /** Deepest allRelatedFacts walk the store answers. */
 export const MAX_RELATED_DEPTH = 3;
 
@@ -14,6 +21,30 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** Sorts every list of the index by fact uid (once, after loading; most tables are already in order). */
+function sortLists(map: Map<number, Fact[]>): void {
+  for (const list of map.values()) {
+    for (let i = 1; i < list.length; i++) {
+      if (list[i - 1].fact_uid > list[i].fact_uid) {
+        list.sort(byFactUid);
+        break;
+      }
+    }
+  }
+}
+
+/** Index of the first fact with fact_uid > after in a list sorted by fact uid. */
+function firstAfter(list: readonly Fact[], after: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].fact_uid <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function byFactUid(a: Fact, b: Fact): number {
@@ -31,7 +62,8 @@ export class FactStore {
   private readonly byLeft = new Map<number, Fact[]>();
   private readonly byRight = new Map<number, Fact[]>();
   private readonly byRelationType = new Map<number, Fact[]>();
-  private readonly byName = new Map<string, Set<Fact>>();
+  /** Facts by lower-cased left or right name (arrays: a Set per name costs more than the facts). */
+  private readonly byName = new Map<string, Fact[]>();
   private readonly extras = new Map<number, Record<string, string>>();
   readonly hierarchy: SpecializationHierarchy;
   private readonly natureCones: NatureCones;
@@ -43,6 +75,9 @@ export class FactStore {
       this.index(fact);
       if (Object.keys(extraColumns).length > 0) this.extras.set(fact.fact_uid, extraColumns);
     }
+    // Left and right lists sorted by fact uid: a page of an entity's facts is a merge of two sorted lists.
+    sortLists(this.byLeft);
+    sortLists(this.byRight);
     this.hierarchy = new SpecializationHierarchy((type) => this.byRelationType.get(type) ?? NO_FACTS);
     this.natureCones = {
       qualification: this.hierarchy.cone(RelationType.QUALIFICATION),
@@ -161,6 +196,7 @@ export class FactStore {
    * facts of the objects reached. Sorted by fact uid, each fact once.
    */
   allRelatedFacts(uid: number, depth = 1): Fact[] {
+    if (depth <= 1) return this.mergedRelated(uid, 0, Number.MAX_SAFE_INTEGER, () => true);
     const found = new Map<number, Fact>();
     const reached = new Set<number>([uid]);
     let frontier = [uid];
@@ -181,6 +217,58 @@ export class FactStore {
       frontier = next;
     }
     return [...found.values()].sort(byFactUid);
+  }
+
+  /** Number of facts with uid as left or right object (each once). */
+  relatedCount(uid: number): number {
+    const left = this.factsWithLeft(uid);
+    let both = 0;
+    for (const fact of left) if (fact.rh_object_uid === uid) both++;
+    return left.length + this.factsWithRight(uid).length - both;
+  }
+
+  /**
+   * A page of allRelatedFacts (depth 1): the first `limit` facts with fact_uid > after,
+   * ordered by fact uid; `total` counts all of them. With `structural`, the
+   * specialization and classification facts of uid's subtypes and instances (uid on
+   * the right) are left out of the items (not of the total).
+   */
+  relatedFactsPage(
+    uid: number,
+    { after = 0, limit = Number.MAX_SAFE_INTEGER, structural = false }: RelatedPageOptions = {},
+  ): { items: Fact[]; total: number } {
+    const keep = structural ? (fact: Fact) => !this.isSubtypeOrInstanceFact(uid, fact) : () => true;
+    return { items: this.mergedRelated(uid, after, limit, keep), total: this.relatedCount(uid) };
+  }
+
+  /**
+   * Up to `limit` facts with uid as left or right object and fact_uid > after that
+   * `keep` accepts, in fact uid order, each once: a merge of the two sorted index lists
+   * from a binary search, so a page costs its size (plus what `keep` skips).
+   */
+  private mergedRelated(uid: number, after: number, limit: number, keep: (fact: Fact) => boolean): Fact[] {
+    const left = this.factsWithLeft(uid);
+    const right = this.factsWithRight(uid);
+    let i = firstAfter(left, after);
+    let j = firstAfter(right, after);
+    const out: Fact[] = [];
+    while (out.length < limit && (i < left.length || j < right.length)) {
+      let fact: Fact;
+      if (j >= right.length || (i < left.length && left[i].fact_uid <= right[j].fact_uid)) {
+        fact = left[i++];
+        if (j < right.length && right[j] === fact) j++; // uid on both sides: once
+      } else {
+        fact = right[j++];
+      }
+      if (keep(fact)) out.push(fact);
+    }
+    return out;
+  }
+
+  private isSubtypeOrInstanceFact(uid: number, fact: Fact): boolean {
+    if (fact.rh_object_uid !== uid || fact.lh_object_uid === uid) return false;
+    const { specialization, classification } = this.natureCones;
+    return specialization.has(fact.rel_type_uid) || classification.has(fact.rel_type_uid);
   }
 
   /** Facts with lhObjectUid on the left whose relation type is in the cone of relTypeUid. */
@@ -208,7 +296,7 @@ export class FactStore {
     const needle = term.trim().toLowerCase();
     const found = new Set<Fact>();
     if (exact) {
-      for (const fact of this.byName.get(needle) ?? []) found.add(fact);
+      for (const fact of this.byName.get(needle) ?? NO_FACTS) found.add(fact);
     } else {
       for (const [name, facts] of this.byName) {
         if (name.includes(needle)) for (const fact of facts) found.add(fact);
@@ -259,22 +347,31 @@ export class FactStore {
     const otherSide = side === 'lh_object_name' ? fact.rh_object_name : fact.lh_object_name;
     if (fact[side].toLowerCase() !== otherSide.toLowerCase()) this.unindexName(fact[side], fact);
     fact[side] = name;
-    this.indexName(name, fact);
+    this.indexName(name, fact, true);
   }
 
-  private indexName(name: string, fact: Fact): void {
+  /** Loading indexes each fact's two names in a row (a same-named pair once); a rename checks the list. */
+  private indexName(name: string, fact: Fact, anywhere = false): void {
     if (name === '') return;
-    const key = name.toLowerCase();
-    let facts = this.byName.get(key);
-    if (!facts) this.byName.set(key, (facts = new Set()));
-    facts.add(fact);
+    const key = this.lowerCase(name);
+    const facts = this.byName.get(key);
+    if (!facts) this.byName.set(key, [fact]);
+    else if (anywhere ? !facts.includes(fact) : facts[facts.length - 1] !== fact) facts.push(fact);
   }
 
   private unindexName(name: string, fact: Fact): void {
     const key = name.toLowerCase();
     const facts = this.byName.get(key);
-    facts?.delete(fact);
-    if (facts?.size === 0) this.byName.delete(key);
+    if (!facts) return;
+    const at = facts.indexOf(fact);
+    if (at >= 0) facts.splice(at, 1);
+    if (facts.length === 0) this.byName.delete(key);
+  }
+
+  /** The lower-cased name, the name itself when it already is (no copy). */
+  private lowerCase(name: string): string {
+    const lower = name.toLowerCase();
+    return lower === name ? name : lower;
   }
 }
 

@@ -45,6 +45,44 @@ const OPTIONAL_NUMERIC: ReadonlyArray<[string, NumericField]> = [
   [GellishColumn.COLLECTION_UID, 'collection_uid'],
 ];
 const MAPPED_COLUMNS = new Set<string>(Object.values(GellishColumn));
+const NUMERIC_COLUMNS = [
+  ...REQUIRED_NUMERIC.map(([id, field]) => ({ id, field, required: true })),
+  ...OPTIONAL_NUMERIC.map(([id, field]) => ({ id, field, required: false })),
+];
+/** Shared by every row without extra columns (treat as read-only). */
+const NO_EXTRA_COLUMNS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+type OptionalTextField =
+  | 'partial_definition'
+  | 'full_definition'
+  | 'uom_name'
+  | 'collection_name'
+  | 'approval_status'
+  | 'effective_from'
+  | 'latest_update'
+  | 'author';
+
+/**
+ * One copy of each distinct text read from tables (names repeat on every fact about an
+ * entity, phrases, units and collections on thousands): a large
+ * dictionary keeps its strings once instead of once per cell. The table lives while
+ * tables are loaded (loadGellishTables clears it afterwards); long texts are not looked up.
+ */
+const interned = new Map<string, string>();
+const MAX_INTERNED_LENGTH = 512;
+
+export function intern(text: string): string {
+  if (text.length > MAX_INTERNED_LENGTH) return text;
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  interned.set(text, text);
+  return text;
+}
+
+/** Forgets the interned texts (after a load; the store keeps the strings it uses). */
+export function clearInterned(): void {
+  interned.clear();
+}
 
 const PLAIN_DIGITS = /^\d+$/;
 const GROUPED_DIGITS = /^\d{1,3}(,\d{3})+$/;
@@ -95,11 +133,8 @@ export function mapRowToFact(row: readonly string[], header: HeaderIndex, header
     return position === undefined ? '' : (row[position] ?? '').trim();
   };
   const numbers: Partial<Record<NumericField, number>> = {};
-  const numericColumns = [
-    ...REQUIRED_NUMERIC.map(([id, field]) => ({ id, field, required: true })),
-    ...OPTIONAL_NUMERIC.map(([id, field]) => ({ id, field, required: false })),
-  ];
-  for (const { id, field, required } of numericColumns) {
+  for (let i = 0; i < NUMERIC_COLUMNS.length; i++) {
+    const { id, field, required } = NUMERIC_COLUMNS[i];
     const text = cell(id);
     if (text === '') {
       if (required) return { ok: false, reason: `column ${id} (${field}) is empty` };
@@ -109,35 +144,39 @@ export function mapRowToFact(row: readonly string[], header: HeaderIndex, header
     if (value === undefined) return { ok: false, reason: `column ${id} (${field}) is not an integer: "${text}"` };
     numbers[field] = value;
   }
-  // Fields in the order of the Fact interface, so answers read naturally.
+  // Fields in the order of the Fact interface, so answers read naturally. Texts are
+  // interned: names, phrases and definitions repeat across facts and are kept once.
   const fact: Fact = {
     fact_uid: numbers.fact_uid!,
     lh_object_uid: numbers.lh_object_uid!,
-    lh_object_name: cell(GellishColumn.LH_OBJECT_NAME),
+    lh_object_name: intern(cell(GellishColumn.LH_OBJECT_NAME)),
     rel_type_uid: numbers.rel_type_uid!,
-    rel_type_name: cell(GellishColumn.REL_TYPE_NAME),
+    rel_type_name: intern(cell(GellishColumn.REL_TYPE_NAME)),
     rh_object_uid: numbers.rh_object_uid!,
-    rh_object_name: cell(GellishColumn.RH_OBJECT_NAME),
+    rh_object_name: intern(cell(GellishColumn.RH_OBJECT_NAME)),
   };
-  const optionalText = (id: string): string | undefined => cell(id) || undefined;
-  const optional: Partial<Fact> = {
-    partial_definition: optionalText(GellishColumn.PARTIAL_DEFINITION),
-    full_definition: optionalText(GellishColumn.FULL_DEFINITION),
-    uom_uid: numbers.uom_uid,
-    uom_name: optionalText(GellishColumn.UOM_NAME),
-    collection_uid: numbers.collection_uid,
-    collection_name: optionalText(GellishColumn.COLLECTION_NAME),
-    approval_status: optionalText(GellishColumn.APPROVAL_STATUS),
-    effective_from: optionalText(GellishColumn.EFFECTIVE_FROM),
-    latest_update: optionalText(GellishColumn.LATEST_UPDATE),
-    author: optionalText(GellishColumn.AUTHOR),
+  const optionalText = (id: string, field: OptionalTextField, shared = true): void => {
+    const text = cell(id);
+    if (text !== '') fact[field] = shared ? intern(text) : text;
   };
-  Object.assign(fact, Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)));
-  const extraColumns: Record<string, string> = {};
+  // Definitions are mostly one per entity: interning them costs more than it saves.
+  optionalText(GellishColumn.PARTIAL_DEFINITION, 'partial_definition', false);
+  optionalText(GellishColumn.FULL_DEFINITION, 'full_definition', false);
+  if (numbers.uom_uid !== undefined) fact.uom_uid = numbers.uom_uid;
+  optionalText(GellishColumn.UOM_NAME, 'uom_name');
+  if (numbers.collection_uid !== undefined) fact.collection_uid = numbers.collection_uid;
+  optionalText(GellishColumn.COLLECTION_NAME, 'collection_name');
+  optionalText(GellishColumn.APPROVAL_STATUS, 'approval_status');
+  optionalText(GellishColumn.EFFECTIVE_FROM, 'effective_from');
+  optionalText(GellishColumn.LATEST_UPDATE, 'latest_update');
+  optionalText(GellishColumn.AUTHOR, 'author');
+  let extraColumns: Record<string, string> = NO_EXTRA_COLUMNS;
   for (const [id, position] of header) {
     if (MAPPED_COLUMNS.has(id)) continue;
     const text = row[position] ?? '';
-    if (text !== '') extraColumns[id] = text;
+    if (text === '') continue;
+    if (extraColumns === NO_EXTRA_COLUMNS) extraColumns = {};
+    extraColumns[id] = text;
   }
   return { ok: true, fact, extraColumns };
 }

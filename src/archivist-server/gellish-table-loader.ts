@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import type { Fact } from '../gellish/fact.js';
 import type { ArchivistLogger } from './archivist-logger.js';
-import { indexHeader, mapRowToFact, missingRequiredColumns } from './gellish-columns.js';
+import { clearInterned, indexHeader, mapRowToFact, missingRequiredColumns } from './gellish-columns.js';
 
 /** A table could not be loaded at all (missing, unreadable, empty, bad header). */
 export class GellishLoadError extends Error {
@@ -150,7 +150,11 @@ export async function loadGellishTables(
   const facts: LoadedFact[] = [];
   const rejected: RejectedRow[] = [];
   const seenFactUids = new Map<number, RowSource>();
-  for (const file of files) await loadOneTable(file, seenFactUids, facts, rejected);
+  try {
+    for (const file of files) await loadOneTable(file, seenFactUids, facts, rejected);
+  } finally {
+    clearInterned();
+  }
   for (const row of rejected.slice(0, MAX_LOGGED_REJECTIONS)) {
     logger?.warn(`rejected row: file ${row.file} line ${row.line}: ${row.reason}`);
   }

@@ -17,6 +17,8 @@ export interface ArchivistRedisOptions {
 
 export interface ArchivistCacheOptions {
   maxEntries: number;
+  /** Bytes the in-process level may hold (entries weigh their JSON length, see noteResponseSize). */
+  maxBytes?: number;
   ttlSeconds: number;
   redis?: ArchivistRedisOptions;
   metrics?: MetricsService;
@@ -26,6 +28,27 @@ export interface ArchivistCacheOptions {
 }
 
 export type CacheDependencyStatus = 'connected' | 'disabled' | 'unavailable';
+
+/** Length of the JSON an answer was parsed from, by the parsed value (the weight of its cache entry). */
+const responseSizes = new WeakMap<object, number>();
+/** Weight of an entry whose size was not noted (a primitive, e.g. a nature or a category), besides its key. */
+const SMALL_ENTRY_BYTES = 64;
+
+/**
+ * Notes that `value` was parsed from `bytes` of JSON: its entry in the in-process cache
+ * weighs that much (a parsed fact takes about 0.9 × its JSON length of heap). The first
+ * note of a value wins (a parser that keeps only part of an answer notes that part).
+ */
+export function noteResponseSize<T>(value: T, bytes: number): T {
+  if (typeof value === 'object' && value !== null && !responseSizes.has(value)) responseSizes.set(value, bytes);
+  return value;
+}
+
+function entryBytes(entry: MemoryEntry, key: string): number {
+  const value = entry.value;
+  const noted = typeof value === 'object' && value !== null ? responseSizes.get(value) : undefined;
+  return Math.max(1, Math.ceil((noted ?? SMALL_ENTRY_BYTES) + key.length));
+}
 
 interface MemoryEntry {
   value: unknown;
@@ -85,6 +108,9 @@ export class ArchivistCache {
     this.onRemoteInvalidate = options.onRemoteInvalidate;
     this.memory = new LRUCache<string, MemoryEntry, FetchContext>({
       max: Math.max(1, Math.floor(options.maxEntries)),
+      ...(options.maxBytes === undefined
+        ? {}
+        : { maxSize: Math.max(1, Math.floor(options.maxBytes)), sizeCalculation: entryBytes }),
       ttl: Math.max(1, options.ttlSeconds * 1000),
       // A fetch whose entry was dropped meanwhile (invalidation, eviction) still answers its callers.
       ignoreFetchAbort: true,
@@ -120,6 +146,11 @@ export class ArchivistCache {
       return Promise.resolve(inMemory.value as T);
     }
     return this.memory.fetch(memoryKey, { context: { key, dep, load } }).then((entry) => entry?.value as T);
+  }
+
+  /** Bytes held by the in-process level (0 when it is bounded by entries only). */
+  get bytes(): number {
+    return this.memory.calculatedSize ?? 0;
   }
 
   /** A miss of the in-process level: Redis, else the Archivist. */
@@ -257,7 +288,8 @@ export class ArchivistCache {
       this.noteRedisSuccess();
       if (raw === null || raw === undefined) return { generation: String(generation) };
       try {
-        return { generation: String(generation), value: (JSON.parse(raw) as { v: unknown }).v };
+        const value = (JSON.parse(raw) as { v: unknown }).v;
+        return { generation: String(generation), value: noteResponseSize(value, raw.length) };
       } catch {
         return { generation: String(generation) };
       }

@@ -32,7 +32,8 @@ export interface ArchivistClientOptions {
   retryAttempts: number;
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
-  cache?: { maxEntries?: number; ttlSeconds?: number };
+  /** In-process cache bounds: entries, and bytes (CACHE_MAX_MB's archivist share; default 40% of 256 MB). */
+  cache?: { maxEntries?: number; ttlSeconds?: number; maxBytes?: number };
   /** Shared second-level cache and cross-replica invalidation. */
   redis?: ArchivistRedisOptions;
   metrics?: MetricsService;

@@ -18,8 +18,9 @@ import { ClarityError } from '../common/clarity-error.js';
 import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
 import { ANYTHING } from '../gellish/gellish-uids.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
-import type { FactSource } from '../semantic/fact-source.js';
-import { ArchivistCache, type CacheDependencyStatus } from './archivist-cache.js';
+import type { FactPage, FactSource, PagedFactSource, StructuralFacts } from '../semantic/fact-source.js';
+import { ArchivistCache, noteResponseSize, type CacheDependencyStatus } from './archivist-cache.js';
+import { cacheBudget } from '../config/cache-budget.js';
 import { ARCHIVIST_DEFAULTS, type ArchivistClientOptions } from './archivist-client-options.js';
 import { ArchivistCallError, archivistUnavailable, toClarityError } from './archivist-errors.js';
 import { silentLogger, type ArchivistLogger } from './archivist-logger.js';
@@ -34,6 +35,7 @@ import {
   type SubmittedFacts,
   parseCategory,
   parseFactList,
+  parseFactPage,
   parseJsonBody,
   parseNature,
   parseOptionalFact,
@@ -73,7 +75,7 @@ const SEARCH_DEP = 'search';
  * ARCHIVIST_UNAVAILABLE (network, timeout, breaker open, 502/503/504) or
  * ARCHIVIST_ERROR (other 5xx, 4xx other than 404, garbage answers).
  */
-export class ArchivistClient implements FactSource {
+export class ArchivistClient implements FactSource, PagedFactSource {
   private readonly http: AxiosInstance;
   private readonly agents: Array<HttpAgent | HttpsAgent>;
   private readonly cache: ArchivistCache;
@@ -145,6 +147,7 @@ export class ArchivistClient implements FactSource {
 
     this.cache = new ArchivistCache({
       maxEntries: options.cache?.maxEntries ?? ARCHIVIST_DEFAULTS.cacheMaxEntries,
+      maxBytes: options.cache?.maxBytes ?? cacheBudget().archivistBytes,
       ttlSeconds: options.cache?.ttlSeconds ?? ARCHIVIST_DEFAULTS.cacheTtlSeconds,
       redis: options.redis,
       metrics: options.metrics,
@@ -157,6 +160,53 @@ export class ArchivistClient implements FactSource {
 
   async allRelatedFacts(uid: number): Promise<Fact[]> {
     return this.readFacts('/fact/allRelatedFacts', { uid: checkUid(uid, 'uid'), depth: 1 }, uid);
+  }
+
+  /**
+   * A page of allRelatedFacts ordered by fact_uid: the embedded Archivist's optional
+   * `after`/`limit` parameters; an Archivist that ignores them answers every fact,
+   * which is sorted and sliced here, so only the page is cached and returned.
+   */
+  async relatedFactsPage(uid: number, after: number, limit: number): Promise<FactPage> {
+    const page = Math.max(1, Math.floor(limit));
+    return this.read(
+      {
+        method: 'GET',
+        path: '/fact/allRelatedFacts',
+        params: { uid: checkUid(uid, 'uid'), depth: 1, after: Math.max(0, Math.floor(after)), limit: page },
+        parse: (raw) => {
+          const answer = parseFactPage(parseJsonBody(raw));
+          if (answer.paged) return freezePage({ items: answer.items.slice(0, page), total: answer.total });
+          const sliced = slicePage(answer.items, after, page);
+          const share = answer.items.length === 0 ? 1 : sliced.items.length / answer.items.length;
+          return noteResponseSize(freezePage(sliced), Math.ceil(raw.length * share));
+        },
+        notFound: EMPTY_PAGE,
+      },
+      String(uid),
+    );
+  }
+
+  /**
+   * The facts a model is built from: allRelatedFacts without the specialization and
+   * classification facts of uid's subtypes and instances (the embedded Archivist's
+   * optional `exclude=subtypes,instances`); from an Archivist that ignores it, every
+   * related fact, `filtered: false`, for the engine to filter.
+   */
+  async structuralFacts(uid: number): Promise<StructuralFacts> {
+    return this.read(
+      {
+        method: 'GET',
+        path: '/fact/allRelatedFacts',
+        params: { uid: checkUid(uid, 'uid'), depth: 1, exclude: 'subtypes,instances' },
+        parse: (raw) => {
+          const answer = parseFactPage(parseJsonBody(raw));
+          return Object.freeze({ facts: freezeFacts(answer.items), total: answer.total, filtered: answer.paged });
+        },
+        notFound: EMPTY_STRUCTURE,
+      },
+      String(uid),
+    );
   }
 
   async definitiveFacts(uid: number): Promise<Fact[]> {
@@ -417,6 +467,11 @@ export class ArchivistClient implements FactSource {
     return this.cache.status();
   }
 
+  /** Bytes held by the in-process response cache (its share of CACHE_MAX_MB). */
+  cacheBytes(): number {
+    return this.cache.bytes;
+  }
+
   /** Stops listening to Redis and closes idle HTTP connections. The Redis connections belong to the caller. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -600,7 +655,7 @@ export class ArchivistClient implements FactSource {
         throw err;
       }
       outcome = raw.trim() === '' || value === null ? 'not_found' : 'success';
-      return value;
+      return noteResponseSize(value, raw.length);
     } finally {
       clearTimeout(timer);
       this.metrics?.archivistRequestsTotal.inc({ endpoint: spec.path, outcome });
@@ -610,6 +665,20 @@ export class ArchivistClient implements FactSource {
 }
 
 const EMPTY: Fact[] = Object.freeze([]) as unknown as Fact[];
+const EMPTY_PAGE: FactPage = Object.freeze({ items: EMPTY, total: 0 });
+const EMPTY_STRUCTURE: StructuralFacts = Object.freeze({ facts: EMPTY, total: 0, filtered: true });
+
+function freezePage(page: FactPage): FactPage {
+  freezeFacts(page.items);
+  return Object.freeze(page);
+}
+
+/** The page after `after` of a full list (an Archivist without paging). */
+function slicePage(all: Fact[], after: number, limit: number): FactPage {
+  const sorted = [...all].sort((a, b) => a.fact_uid - b.fact_uid);
+  const from = sorted.findIndex((f) => f.fact_uid > after);
+  return { items: from < 0 ? [] : sorted.slice(from, from + limit), total: sorted.length };
+}
 
 function checkedFacts(facts: readonly NewFact[]): NewFact[] {
   if (facts.length === 0) throw ClarityError.badRequest('A submission needs at least one fact');

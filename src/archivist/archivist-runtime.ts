@@ -9,6 +9,7 @@ import { HealthRegistry } from '../health/health-registry.js';
 import { RedisService } from '../redis/redis.service.js';
 import { bundledKnowledgeBasePaths, startArchivistServer, type ArchivistServer } from '../archivist-server/index.js';
 import { ArchivistClient } from './archivist-client.js';
+import { cacheBudget } from '../config/cache-budget.js';
 
 /**
  * Starts what the Archivist client needs and stops it in the right order: the
@@ -55,12 +56,17 @@ export class ArchivistRuntime implements OnApplicationShutdown {
       baseUrl,
       timeoutMs: archivist.timeoutMs,
       retryAttempts: archivist.retryAttempts,
-      cache: { maxEntries: cache.maxEntries, ttlSeconds: cache.ttlSeconds },
+      cache: {
+        maxEntries: cache.maxEntries,
+        ttlSeconds: cache.ttlSeconds,
+        maxBytes: cacheBudget(cache.maxMb).archivistBytes,
+      },
       redis: this.redis.client ? { client: this.redis.client, subscriber: this.redis.createSubscriber() } : undefined,
       metrics: this.metrics,
       logger: this.logger,
     });
     this.client = client;
+    this.metrics.trackCacheBytes('archivist', () => client.cacheBytes());
     this.health.register('archivist', () => client.healthStatus());
     this.health.register('cache', () => client.cacheStatus());
     this.logger.info(

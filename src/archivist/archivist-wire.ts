@@ -214,3 +214,20 @@ export function parseVerdicts(body: unknown, expected: number): FactVerdict[] | 
       : { isValid: item.isValid };
   });
 }
+
+/**
+ * The answer of /fact/allRelatedFacts with the paging extension: `{items, total}`
+ * (`paged: true`), or a plain list of facts from an Archivist that ignored the
+ * optional parameters (`paged: false`, total = its length).
+ */
+export function parseFactPage(body: unknown): { items: Fact[]; total: number; paged: boolean } {
+  if (isRecord(body) && Array.isArray(body.items)) {
+    const total = body.total;
+    if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
+      throw new WireError(`expected a non-negative integer total, got ${describe(total)}`);
+    }
+    return { items: body.items.map((item, i) => parseFact(item, `items[${i}]`)), total, paged: true };
+  }
+  const items = parseFactList(body);
+  return { items, total: items.length, paged: false };
+}

@@ -57,7 +57,8 @@ export interface AppConfig {
     audience?: string;
   };
   redis: { url?: string };
-  cache: { ttlSeconds: number; maxEntries: number };
+  /** maxMb: CACHE_MAX_MB, the in-process caches together (shared as in cache-budget.ts). */
+  cache: { ttlSeconds: number; maxEntries: number; maxMb: number };
   debugEndpoints: boolean;
   /** OpenAPI document at /api-json and Swagger UI at /api (default: on except in production). */
   apiDocs: boolean;

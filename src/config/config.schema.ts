@@ -168,6 +168,7 @@ export const envSchema = z.object({
   REDIS_PORT: port(6379),
   CACHE_TTL_SECONDS: positive(300, 'a positive number of seconds'),
   CACHE_MAX_ENTRIES: positive(10000),
+  CACHE_MAX_MB: positive(256, 'a positive number of megabytes'),
 
   DEBUG_ENDPOINTS: bool(false),
   API_DOCS: bool(undefined),

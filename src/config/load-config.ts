@@ -123,7 +123,7 @@ function toAppConfig(e: ParsedEnv): AppConfig {
       audience: e.JWT_AUDIENCE,
     },
     redis: { url: redisUrl },
-    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
+    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES, maxMb: e.CACHE_MAX_MB },
     debugEndpoints: e.DEBUG_ENDPOINTS,
     apiDocs: e.API_DOCS ?? env !== 'production',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

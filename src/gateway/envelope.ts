@@ -76,7 +76,11 @@ export function errorEnvelope(code: ErrorCode, message: string, correlationId?: 
   return envelope;
 }
 
-/** Serialized data of results that come back unchanged (memoised models), by object. */
+/**
+ * Serialized data of results that come back unchanged (memoised models), by object.
+ * Not bounded here: an entry dies with its object, so the model memo (bounded in bytes by
+ * CACHE_MAX_MB, counting each model with its text) bounds it; other results are short-lived.
+ */
 const jsonTexts = new WeakMap<object, string>();
 
 /**

@@ -5,7 +5,7 @@ import type { ModelUpdateService } from '../semantic/model-update.service.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { ChangeLogService } from '../change-log/change-log.service.js';
 import type { SubscriptionService } from './subscriptions.js';
-import { batchRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
+import { batchRequestSchema, factsPageRequestSchema, modelRequestSchema } from '../semantic/model-request.schemas.js';
 import { updateCollectionSchema, updateDefinitionSchema, updateNameSchema } from '../semantic/model-update.schemas.js';
 import { historyRequestSchema } from '../change-log/change-log.schemas.js';
 import { subscriptionRequestSchema } from './subscription.schemas.js';
@@ -134,7 +134,7 @@ export function buildRoutes({
       aliases: ['clarity/model-get'],
       schema: modelRequestSchema,
       answer: SEMANTIC_MODEL_SCHEMA,
-      handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     route({
       event: 'clarity.model/get-batch',
@@ -142,35 +142,36 @@ export function buildRoutes({
       schema: batchRequestSchema,
       cost: (p) => p.uids.length,
       answer: MODEL_BATCH_SCHEMA,
-      handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getBatch(p.uids, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     route({
       event: 'clarity.kind/get',
       aliases: ['clarity/kind-get'],
       schema: modelRequestSchema,
       answer: SEMANTIC_MODEL_SCHEMA,
-      handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getKindModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     route({
       event: 'clarity.individual/get',
       aliases: ['clarity/individual-get'],
       schema: modelRequestSchema,
       answer: SEMANTIC_MODEL_SCHEMA,
-      handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts }),
+      handle: (p) => models.getIndividualModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     ...CATEGORY_EVENTS.map(([event, category]) =>
       route({
         event,
         schema: modelRequestSchema,
         answer: SEMANTIC_MODEL_SCHEMA,
-        handle: (p) => models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts }),
+        handle: (p) =>
+          models.getCategoryModel(p.uid, category, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
       }),
     ),
     route({
       event: 'clarity.facts/get-by-entity',
-      schema: modelRequestSchema,
+      schema: factsPageRequestSchema,
       answer: FACTS_SCHEMA,
-      handle: (p) => models.getFactsByEntity(p.uid),
+      handle: (p) => models.getFactsByEntity(p.uid, { limit: p.limit, cursor: p.cursor }),
     }),
     route({
       event: 'clarity.model/update-definition',

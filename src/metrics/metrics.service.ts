@@ -158,6 +158,24 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly cacheSizes = new Map<string, () => number>();
+
+  /** Bytes held by each in-process cache (their shares of CACHE_MAX_MB), read at scrape time. */
+  readonly cacheBytes = new Gauge({
+    name: 'clarity_cache_bytes',
+    help: 'Estimated bytes held by the in-process caches (archivist, facts, views, models), bounded by CACHE_MAX_MB',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [cache, bytes] of this.cacheSizes) this.cacheBytes.set({ cache }, bytes());
+    },
+  });
+
+  /** Reports a cache's size in clarity_cache_bytes{cache}. */
+  trackCacheBytes(cache: string, bytes: () => number): void {
+    this.cacheSizes.set(cache, bytes);
+  }
+
   constructor(@Optional() @Inject(CONFIG) config?: AppConfig) {
     collectDefaultMetrics({ register: this.registry });
     if (config) this.wsMaxConnections.set(config.websocket.maxConnections);

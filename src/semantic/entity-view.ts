@@ -10,6 +10,10 @@ export class EntityView {
     readonly uid: number,
     readonly raw: readonly Fact[],
     readonly classification: Classification,
+    /** The name when no structural fact names the entity (only its subtypes or instances do). */
+    private readonly nameHint?: string,
+    /** Number of all related facts (raw holds the structural ones). */
+    readonly total: number = raw.length,
   ) {}
 
   get facts(): readonly ClassifiedFact[] {
@@ -62,7 +66,7 @@ export class EntityView {
     if (definitive) return definitive.lhName;
     const asRight = this.facts.find((c) => c.rh === this.uid);
     if (asRight) return asRight.rhName;
-    return this.facts.find((c) => c.lh === this.uid)?.lhName ?? '';
+    return this.facts.find((c) => c.lh === this.uid)?.lhName ?? this.nameHint ?? '';
   }
 }
 

@@ -21,3 +21,41 @@ export interface FactSource {
   /** GET /fact/fact — one fact, or null. */
   fact(factUid: number): Promise<Fact | null>;
 }
+
+/** One page of an entity's related facts, ordered by fact_uid, and the number of all of them. */
+export interface FactPage {
+  items: Fact[];
+  total: number;
+}
+
+/** The facts a model is built from (see PagedFactSource.structuralFacts). */
+export interface StructuralFacts {
+  facts: Fact[];
+  /** Number of all related facts (allRelatedFacts' length). */
+  total: number;
+  /**
+   * Whether the source left out the subtypes' and instances' facts itself; when false,
+   * `facts` are all related facts and the engine filters them.
+   */
+  filtered: boolean;
+}
+
+/**
+ * Optional paging extension of a FactSource (the embedded Archivist's optional
+ * parameters of /fact/allRelatedFacts; a source without them is read in full and
+ * bounded by the engine).
+ */
+export interface PagedFactSource {
+  /** Related facts with fact_uid > after, the first `limit` of them ordered by fact_uid. */
+  relatedFactsPage(uid: number, after: number, limit: number): Promise<FactPage>;
+  /**
+   * Related facts except the specialization (1146 cone) and classification (1225 cone)
+   * facts with uid as right object: what the entity is, not its subtypes and instances.
+   */
+  structuralFacts(uid: number): Promise<StructuralFacts>;
+}
+
+export function isPagedFactSource(source: FactSource): source is FactSource & PagedFactSource {
+  const s = source as Partial<PagedFactSource>;
+  return typeof s.relatedFactsPage === 'function' && typeof s.structuralFacts === 'function';
+}

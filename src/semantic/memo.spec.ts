@@ -76,4 +76,31 @@ describe('Memo', () => {
       [1, 'c'],
     ]);
   });
+
+  test('with sizing, entries are evicted by bytes, least recently used first; an oversized value is not kept', async () => {
+    const builds: number[] = [];
+    const memo = new Memo<number, string>(
+      100,
+      async (key) => {
+        builds.push(key);
+        return 'x'.repeat(key);
+      },
+      { maxBytes: 100, sizeOf: (v) => v.length },
+    );
+    await memo.get(40);
+    await memo.get(30);
+    assert.equal(memo.bytes, 70);
+    await memo.get(40); // 40 is now the most recently used
+    await memo.get(50); // 120 > 100: the least recently used (30) goes
+    assert.equal(memo.bytes, 90);
+    assert.equal(memo.size, 2);
+    assert.equal(memo.peek(30), undefined);
+    assert.equal(memo.peek(40)?.length, 40);
+    assert.equal((await memo.get(150)).length, 150, 'answered');
+    assert.equal(memo.peek(150), undefined, 'but not kept');
+    assert.equal(memo.bytes, 90);
+    await memo.get(30);
+    assert.deepEqual(builds, [40, 30, 50, 150, 30]);
+    assert.ok(memo.bytes <= 100);
+  });
 });

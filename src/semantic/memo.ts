@@ -1,5 +1,11 @@
 import { LRUCache } from 'lru-cache';
 
+/** A byte bound: at most `maxBytes` of values, each weighing `sizeOf(value)` (a cheap estimate). */
+export interface MemoSizing<V> {
+  maxBytes: number;
+  sizeOf: (value: V) => number;
+}
+
 /** A built value, with the settled promise every later hit hands out (no allocation per hit). */
 interface Entry<V> {
   value: V;
@@ -11,13 +17,22 @@ interface Entry<V> {
  * concurrent misses of one key share one build, a failed build is not
  * remembered, and an entry deleted while it is being built (an invalidation)
  * is not stored afterwards, though the callers waiting for it still get it.
+ * With `sizing`, the entries are also bounded in bytes: least recently used ones
+ * are evicted to make room, and a value heavier than the whole bound is built and
+ * answered but not kept.
  */
 export class Memo<K extends NonNullable<unknown>, V, C = undefined> {
   private readonly cache: LRUCache<K, Entry<V>, C>;
 
-  constructor(max: number, build: (key: K, context: C) => Promise<V>) {
+  constructor(max: number, build: (key: K, context: C) => Promise<V>, sizing?: MemoSizing<V>) {
     this.cache = new LRUCache<K, Entry<V>, C>({
       max: Math.max(1, Math.floor(max)),
+      ...(sizing
+        ? {
+            maxSize: Math.max(1, Math.floor(sizing.maxBytes)),
+            sizeCalculation: (entry: Entry<V>) => Math.max(1, Math.ceil(sizing.sizeOf(entry.value))),
+          }
+        : {}),
       ignoreFetchAbort: true,
       fetchMethod: async (key, _stale, { context }) => {
         const value = await build(key, context as C);
@@ -37,6 +52,21 @@ export class Memo<K extends NonNullable<unknown>, V, C = undefined> {
       options: { context?: C },
     ) => Promise<Entry<V>>;
     return fetch.call(this.cache, key, { context }).then((entry) => entry.value);
+  }
+
+  /** The value when it is built and kept (no build, no recency update). */
+  peek(key: K): V | undefined {
+    return this.cache.peek(key)?.value;
+  }
+
+  /** Bytes held (the sum of sizeOf of the kept values; 0 without sizing). */
+  get bytes(): number {
+    return this.cache.calculatedSize ?? 0;
+  }
+
+  /** Number of values kept. */
+  get size(): number {
+    return this.cache.size;
   }
 
   delete(key: K): void {

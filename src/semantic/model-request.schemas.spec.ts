@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClarityError } from '../common/clarity-error.js';
 import { parseParams } from '../common/request-params.js';
-import { batchRequestSchema, MAX_BATCH, modelRequestSchema } from './model-request.schemas.js';
+import { batchRequestSchema, factsPageRequestSchema, MAX_BATCH, modelRequestSchema } from './model-request.schemas.js';
 import {
   modelUpdateSchema,
   updateCollectionSchema,
@@ -99,4 +99,34 @@ test('model/update: modelId as number or digit string, data fields checked by na
     const text = message(() => parseParams(modelUpdateSchema, payload));
     assert.ok(text.includes(expected), `${JSON.stringify(payload)}: ${text}`);
   }
+});
+
+test('factsLimit 1..1000; facts pages {uid, limit 1..5000?, cursor?}', () => {
+  assert.deepEqual(parseParams(modelRequestSchema, { uid: 1, factsLimit: '1000' }), { uid: 1, factsLimit: 1000 });
+  assert.match(
+    message(() => parseParams(modelRequestSchema, { uid: 1, factsLimit: 1001 })),
+    /factsLimit.*between 1 and 1000/,
+  );
+  assert.match(
+    message(() => parseParams(batchRequestSchema, { uids: [1], factsLimit: 0 })),
+    /factsLimit/,
+  );
+  assert.deepEqual(parseParams(factsPageRequestSchema, { uid: 7, limit: 5000, cursor: 'abc' }), {
+    uid: 7,
+    limit: 5000,
+    cursor: 'abc',
+  });
+  assert.equal(parseParams(factsPageRequestSchema, { uid: 7, cursor: null }).cursor, undefined);
+  assert.match(
+    message(() => parseParams(factsPageRequestSchema, { uid: 7, limit: 5001 })),
+    /limit.*between 1 and 5000/,
+  );
+  assert.match(
+    message(() => parseParams(factsPageRequestSchema, { uid: 7, cursor: 5 })),
+    /cursor/,
+  );
+  assert.match(
+    message(() => parseParams(factsPageRequestSchema, { uid: 7, cursor: '' })),
+    /cursor/,
+  );
 });

@@ -87,7 +87,12 @@ export interface ModelBase {
   definitions: Definition[];
   synonyms: string[];
   unclassifiedFacts: UnclassifiedFact[];
+  /** The first `factsLimit` related facts, ordered by fact_uid (absent with includeFacts false). */
   facts?: Fact[];
+  /** Number of all related facts. */
+  factsTotal?: number;
+  /** Cursor of clarity.facts/get-by-entity for the facts after `facts`; null when `facts` holds all. */
+  factsNextCursor?: string | null;
   warnings?: string[];
 }
 
@@ -173,8 +178,10 @@ export type IndividualModel = Omit<ModelBase, 'category'> & IndividualFields & C
 export type SemanticModel = KindModel | IndividualModel;
 
 export interface ModelOptions {
-  /** Include `facts` (all related facts); default true. */
+  /** Include `facts` (the first factsLimit related facts); default true. */
   includeFacts?: boolean;
+  /** Most facts in `facts`: 1..1000, default 200. */
+  factsLimit?: number;
 }
 
 export interface EngineLogger {
@@ -185,6 +192,13 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** Maximum number of entities whose facts are memoised (LRU); default 10,000. */
   cacheSize?: number;
+  /** Byte bounds of the memos (default: the shares of CACHE_MAX_MB's default, src/config/cache-budget.ts). */
+  cacheBytes?: { facts: number; views: number; models: number };
+  /**
+   * Bytes a memoised model holds, with its serialized text (default 2 × its JSON length).
+   * The service passes the gateway's cached serialization, so it is computed once.
+   */
+  modelSize?: (model: SemanticModel) => number;
   /** Relation roots whose subtypes cone forms the relation hierarchy; default [2850]. */
   relationRoots?: number[];
 }

@@ -27,7 +27,7 @@ export class RelationPhrases {
   private rootTable: Promise<Map<string, PhraseMatch>> | undefined;
 
   constructor(
-    facts: Memo<number, Fact[]>,
+    facts: { get(uid: number): Promise<readonly Fact[]> },
     maxEntries: number,
     private readonly hierarchy: () => RelationHierarchy,
   ) {

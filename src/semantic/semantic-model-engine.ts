@@ -6,9 +6,21 @@ import { buildCategoryParts } from './category-parts.js';
 import { classifyFacts } from './classified-fact.js';
 import { collectionOf, definitionsOf, legacyKeys, synonymsOf } from './common-fields.js';
 import { EntityView } from './entity-view.js';
-import type { FactSource } from './fact-source.js';
+import { isPagedFactSource, type FactSource } from './fact-source.js';
+import {
+  DEFAULT_FACTS_LIMIT,
+  DEFAULT_PAGE_LIMIT,
+  decodeFactsCursor,
+  encodeFactsCursor,
+  isSubtypeOrInstanceFact,
+  pageOf,
+  readFactsPage,
+  sortedByFactUid,
+  type FactsPageAnswer,
+} from './facts-paging.js';
 import { mapBounded } from './bounded-map.js';
 import { Memo } from './memo.js';
+import { cacheBudget } from '../config/cache-budget.js';
 import type {
   EngineLogger,
   EngineOptions,
@@ -26,6 +38,37 @@ const DEFAULT_CACHE_SIZE = 10_000;
 /** Most built models kept (they share their facts with the fact memo). */
 const MAX_MODEL_MEMO = 5_000;
 const DEFAULT_BATCH_CONCURRENCY = 8;
+/**
+ * Heap estimates of the entity memos: a parsed fact weighs about 500 bytes (measured on
+ * TOPini: 496 bytes of heap per fact, definitions included), a classified fact about 150.
+ */
+export const FACT_BYTES = 500;
+export const CLASSIFIED_FACT_BYTES = 150;
+const ENTRY_BYTES = 200;
+
+function defaultModelSize(model: SemanticModel): number {
+  return 2 * (JSON.stringify(model)?.length ?? 0);
+}
+
+/**
+ * What the engine keeps of an entity's facts: the structural ones (all related facts
+ * except the specialization and classification facts of its subtypes and instances,
+ * sorted by fact_uid) and the number of all of them. Bounded by the entity's own
+ * structure, so a hub such as "physical object" costs no more than any kind.
+ */
+interface EntityFacts {
+  structural: readonly Fact[];
+  total: number;
+  /** The entity's name from a left-out fact, when no structural fact names it. */
+  nameHint?: string;
+}
+
+export interface FactsPageOptions {
+  /** 1..5000, default 500. */
+  limit?: number;
+  /** An opaque cursor from a previous page's nextCursor. */
+  cursor?: string;
+}
 
 export interface BatchOptions extends ModelOptions {
   /** Maximum number of models built at once; default 8. */
@@ -38,14 +81,15 @@ export interface BatchOptions extends ModelOptions {
  * entity seen are memoised in a bounded LRU, invalidated per uid by invalidate().
  */
 export class SemanticModelEngine {
-  /** `allRelatedFacts` per entity. */
-  private readonly facts: Memo<number, Fact[]>;
+  /** Structural facts per entity (allRelatedFacts without its subtypes' and instances' facts). */
+  private readonly facts: Memo<number, EntityFacts>;
   private readonly views: Memo<number, EntityView>;
   /**
-   * Built models by uid (negative uid: built with includeFacts false). A model
+   * Built models by uid (negative uid: built with includeFacts false; "uid:limit" for a
+   * factsLimit other than the default). A model
    * depends on its ancestors' facts too, so any invalidation empties it.
    */
-  private readonly models: Memo<number, SemanticModel, ModelOptions>;
+  private readonly models: Memo<number | string, SemanticModel, ModelOptions>;
   private readonly phrases: RelationPhrases;
   private readonly logger: EngineLogger | undefined;
   private readonly relationRoots: readonly number[];
@@ -58,12 +102,29 @@ export class SemanticModelEngine {
     options: EngineOptions = {},
   ) {
     const size = options.cacheSize ?? DEFAULT_CACHE_SIZE;
-    this.facts = new Memo(size, (uid) => source.allRelatedFacts(uid));
-    this.views = new Memo(size, (uid) => this.buildView(uid));
-    this.models = new Memo(Math.min(size, MAX_MODEL_MEMO), (key, options) => this.buildModel(Math.abs(key), options));
+    const budget = cacheBudget();
+    const bytes = options.cacheBytes ?? {
+      facts: budget.factsBytes,
+      views: budget.viewsBytes,
+      models: budget.modelsBytes,
+    };
+    this.facts = new Memo(size, (uid) => this.loadFacts(uid), {
+      maxBytes: bytes.facts,
+      sizeOf: (f) => ENTRY_BYTES + f.structural.length * FACT_BYTES,
+    });
+    this.views = new Memo(size, (uid) => this.buildView(uid), {
+      maxBytes: bytes.views,
+      sizeOf: (v) => ENTRY_BYTES + v.raw.length * CLASSIFIED_FACT_BYTES,
+    });
+    this.models = new Memo(
+      Math.min(size, MAX_MODEL_MEMO),
+      (key, options) => this.buildModel(Math.abs(typeof key === 'number' ? key : Number.parseInt(key, 10)), options),
+      { maxBytes: bytes.models, sizeOf: options.modelSize ?? defaultModelSize },
+    );
     this.logger = options.logger;
     this.relationRoots = options.relationRoots ?? DEFAULT_RELATION_ROOTS;
-    this.phrases = new RelationPhrases(this.facts, size, () => {
+    const structuralFacts = { get: async (uid: number) => (await this.facts.get(uid)).structural };
+    this.phrases = new RelationPhrases(structuralFacts, size, () => {
       if (!this.loadedHierarchy) throw new Error('relation hierarchy not loaded');
       return this.loadedHierarchy;
     });
@@ -82,6 +143,11 @@ export class SemanticModelEngine {
       });
     }
     return this.hierarchyPromise;
+  }
+
+  /** Bytes held by the memos (estimates, see FACT_BYTES and EngineOptions.modelSize). */
+  cacheBytes(): { facts: number; views: number; models: number } {
+    return { facts: this.facts.bytes, views: this.views.bytes, models: this.models.bytes };
   }
 
   /** Forgets everything memoised about these entities (after an update of their facts). */
@@ -106,36 +172,84 @@ export class SemanticModelEngine {
     return this.views.get(uid);
   }
 
+  /** The entity's structural facts: left out by the source when it can, else filtered here. */
+  private async loadFacts(uid: number): Promise<EntityFacts> {
+    if (isPagedFactSource(this.source)) {
+      const answer = await this.source.structuralFacts(uid);
+      if (answer.filtered) return { structural: sortedByFactUid(answer.facts), total: answer.total };
+      return this.filterStructural(uid, answer.facts);
+    }
+    return this.filterStructural(uid, await this.source.allRelatedFacts(uid));
+  }
+
+  private async filterStructural(uid: number, all: readonly Fact[]): Promise<EntityFacts> {
+    const h = await this.relationHierarchy();
+    const sorted = sortedByFactUid(all);
+    const structural = sorted.filter((f) => !isSubtypeOrInstanceFact(uid, f, h));
+    if (structural.length === sorted.length) return { structural: sorted, total: sorted.length };
+    return {
+      structural,
+      total: sorted.length,
+      nameHint: needsName(uid, structural) ? nameIn(uid, sorted[0]) : undefined,
+    };
+  }
+
   private async buildView(uid: number): Promise<EntityView> {
     const h = await this.relationHierarchy();
-    const facts = await this.facts.get(uid);
-    if (facts.length === 0) {
+    const { structural, total, nameHint: known } = await this.facts.get(uid);
+    if (total === 0) {
       // Unknown uids are not remembered (the entity may appear later); its callers still get the view.
       this.facts.delete(uid);
       this.views.delete(uid);
     }
-    return new EntityView(uid, facts, await classifyFacts(facts, h, this.phrases));
+    let nameHint = known;
+    if (nameHint === undefined && total > structural.length && needsName(uid, structural)) {
+      // Only subtypes or instances name it (e.g. 730000 "anything"): its name from the first related fact.
+      nameHint = nameIn(uid, (await readFactsPage(this.source, uid, 0, 1)).items[0]);
+    }
+    return new EntityView(uid, structural, await classifyFacts(structural, h, this.phrases), nameHint, total);
   }
 
   private async existing(uid: number): Promise<EntityView> {
     const v = await this.view(uid);
-    if (v.raw.length === 0) throw ClarityError.notFound(uid);
+    if (v.total === 0) throw ClarityError.notFound(uid);
     return v;
   }
 
   /**
-   * Whether the entity has any fact: one (memoised, cached) allRelatedFacts read,
-   * the same the entity's model starts with. Unknown uids are not remembered.
+   * Whether the entity has any fact: one (memoised, cached) read, the same the
+   * entity's model starts with. Unknown uids are not remembered.
    */
   async exists(uid: number): Promise<boolean> {
-    if ((await this.facts.get(uid)).length > 0) return true;
+    if ((await this.facts.get(uid)).total > 0) return true;
     this.facts.delete(uid);
     return false;
   }
 
-  /** All facts with uid as left or right object. */
-  async getFactsByEntity(uid: number): Promise<Fact[]> {
-    return [...(await this.existing(uid)).raw];
+  /**
+   * A page of the facts with uid as left or right object, ordered by fact_uid, with
+   * their total and the cursor of the next page (null on the last one). A cursor that
+   * is not one of this entity's → BAD_REQUEST; an unknown uid → NOT_FOUND.
+   */
+  async getFactsByEntity(uid: number, options: FactsPageOptions = {}): Promise<FactsPageAnswer> {
+    const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
+    const after = options.cursor === undefined ? 0 : decodeFactsCursor(uid, options.cursor);
+    const page = await this.factsPage(uid, after, limit + 1);
+    if (page.total === 0) throw ClarityError.notFound(uid);
+    const items = page.items.length > limit ? page.items.slice(0, limit) : page.items;
+    const last = items[items.length - 1];
+    return {
+      items,
+      total: page.total,
+      nextCursor: page.items.length > limit && last ? encodeFactsCursor(uid, last.fact_uid) : null,
+    };
+  }
+
+  /** From the memoised facts when they are all of them, else from the source. */
+  private async factsPage(uid: number, after: number, limit: number): Promise<{ items: Fact[]; total: number }> {
+    const known = this.facts.peek(uid);
+    if (known && known.total === known.structural.length) return pageOf(known.structural, after, limit);
+    return readFactsPage(this.source, uid, after, limit);
   }
 
   /**
@@ -144,7 +258,11 @@ export class SemanticModelEngine {
    * must treat it as read-only.
    */
   getModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
-    return this.models.get(options.includeFacts === false ? -uid : uid, options);
+    const limit = options.factsLimit ?? DEFAULT_FACTS_LIMIT;
+    let key: number | string = uid;
+    if (options.includeFacts === false) key = -uid;
+    else if (limit !== DEFAULT_FACTS_LIMIT) key = `${uid}:${limit}`;
+    return this.models.get(key, options);
   }
 
   private async buildModel(uid: number, options: ModelOptions): Promise<SemanticModel> {
@@ -189,7 +307,7 @@ export class SemanticModelEngine {
     };
     const tail = {
       unclassifiedFacts: self.classification.unclassified,
-      ...(options.includeFacts === false ? {} : { facts: [...self.raw] }),
+      ...(options.includeFacts === false ? {} : await this.modelFacts(uid, options.factsLimit ?? DEFAULT_FACTS_LIMIT)),
       ...(ancestry.warnings.length > 0 ? { warnings: ancestry.warnings } : {}),
     };
     for (const w of ancestry.warnings) this.logger?.warn(w, { uid });
@@ -205,6 +323,20 @@ export class SemanticModelEngine {
       ...tail,
     };
     return model;
+  }
+
+  /** `facts` (the first factsLimit related facts), `factsTotal` and `factsNextCursor` of a model. */
+  private async modelFacts(
+    uid: number,
+    limit: number,
+  ): Promise<{ facts: Fact[]; factsTotal: number; factsNextCursor: string | null }> {
+    const page = await this.factsPage(uid, 0, limit);
+    const last = page.items[page.items.length - 1];
+    return {
+      facts: page.items,
+      factsTotal: page.total,
+      factsNextCursor: page.total > page.items.length && last ? encodeFactsCursor(uid, last.fact_uid) : null,
+    };
   }
 
   /** The model of a kind (or of the root 730000), else WRONG_NATURE. */
@@ -268,6 +400,16 @@ export class SemanticModelEngine {
     if (!definitive) throw ClarityError.badRequest(`Entity with UID ${uid} has no definitive fact`);
     return definitive.fact;
   }
+}
+
+/** No structural fact has the entity on either side (so none names it). */
+function needsName(uid: number, structural: readonly Fact[]): boolean {
+  return !structural.some((f) => f.lh_object_uid === uid || f.rh_object_uid === uid);
+}
+
+function nameIn(uid: number, fact: Fact | undefined): string | undefined {
+  if (!fact) return undefined;
+  return fact.rh_object_uid === uid ? fact.rh_object_name : fact.lh_object_name;
 }
 
 /** First category root (in §5 precedence) that the entity (or its classifiers) is or descends from. */

@@ -1,8 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { cacheBudget } from '../config/cache-budget.js';
+import { jsonText } from '../gateway/envelope.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { ArchivistClient } from '../archivist/archivist-client.js';
 import type { CategoryName, Fact } from '../gellish/fact.js';
-import { SemanticModelEngine } from './semantic-model-engine.js';
+import type { FactsPageAnswer } from './facts-paging.js';
+import { SemanticModelEngine, type FactsPageOptions } from './semantic-model-engine.js';
 import type { ModelOptions, SemanticModel } from './model-types.js';
 
 const BATCH_CONCURRENCY = 8;
@@ -17,13 +23,26 @@ const BATCH_CONCURRENCY = 8;
 export class SemanticModelService {
   private readonly engine: SemanticModelEngine;
 
-  constructor(archivist: ArchivistClient, @Inject(LOGGER) logger: Logger) {
+  constructor(
+    archivist: ArchivistClient,
+    @Inject(LOGGER) logger: Logger,
+    @Optional() @Inject(CONFIG) config?: AppConfig,
+    @Optional() metrics?: MetricsService,
+  ) {
+    const budget = cacheBudget(config?.cache.maxMb);
     this.engine = new SemanticModelEngine(archivist, {
+      cacheBytes: { facts: budget.factsBytes, views: budget.viewsBytes, models: budget.modelsBytes },
+      // The model and its serialized text (the gateway keeps it while the model lives, and
+      // reuses this one): measured with the text the answers will send anyway.
+      modelSize: (model) => 2 * jsonText(model).length,
       logger: {
         warn: (message: string, meta?: Record<string, unknown>) =>
           logger.warn(message, { context: 'Semantic', ...meta }),
       },
     });
+    for (const cache of ['facts', 'views', 'models'] as const) {
+      metrics?.trackCacheBytes(cache, () => this.engine.cacheBytes()[cache]);
+    }
     archivist.onInvalidate((uids) => this.engine.invalidate(...uids));
     // After a Redis outage this replica may have missed other replicas' updates.
     archivist.onInvalidateAll(() => this.engine.clear());
@@ -58,8 +77,9 @@ export class SemanticModelService {
     return this.engine.getCategoryModel(uid, category, options);
   }
 
-  getFactsByEntity(uid: number): Promise<Fact[]> {
-    return this.engine.getFactsByEntity(uid);
+  /** A page `{items, total, nextCursor}` of the entity's facts (spec §3). */
+  getFactsByEntity(uid: number, options: FactsPageOptions = {}): Promise<FactsPageAnswer> {
+    return this.engine.getFactsByEntity(uid, options);
   }
 
   /**

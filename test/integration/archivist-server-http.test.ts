@@ -66,6 +66,10 @@ describe('archivist HTTP', () => {
     ]) {
       assert.deepEqual(await call(path), { status: 200, body: [] }, path);
     }
+    assert.deepEqual(await call('/fact/allRelatedFacts?uid=5&limit=10'), {
+      status: 200,
+      body: { items: [], total: 0 },
+    });
   });
 
   test('bad parameters answer 400 {error}', async () => {
@@ -79,6 +83,12 @@ describe('archivist HTTP', () => {
       '/fact/relatedOnUIDSubtypeCone?lh_object_uid=1',
       '/fact/allRelatedFacts?uid=1&depth=0',
       '/fact/allRelatedFacts?uid=1&depth=x',
+      '/fact/allRelatedFacts?uid=1&limit=0',
+      '/fact/allRelatedFacts?uid=1&limit=10001',
+      '/fact/allRelatedFacts?uid=1&after=-1',
+      '/fact/allRelatedFacts?uid=1&exclude=subtypes',
+      '/fact/allRelatedFacts?uid=1&exclude=everything',
+      '/fact/allRelatedFacts?uid=1&limit=5&depth=2',
       '/generalSearch/text',
       '/generalSearch/text?searchTerm=pump&exactMatch=maybe',
     ];

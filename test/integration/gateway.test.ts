@@ -214,8 +214,10 @@ describe('Socket.IO gateway', () => {
     test('facts/get-by-entity lists facts where the uid is left or right', async () => {
       const r = await request(s, 'clarity.facts/get-by-entity', { uid: Category.PHYSICAL_OBJECT });
       assert.equal(r.success, true);
-      assert.ok(r.data.length > 0);
-      for (const f of r.data) {
+      assert.ok(r.data.items.length > 0);
+      assert.equal(r.data.total, r.data.items.length);
+      assert.equal(r.data.nextCursor, null);
+      for (const f of r.data.items) {
         assert.ok(f.lh_object_uid === Category.PHYSICAL_OBJECT || f.rh_object_uid === Category.PHYSICAL_OBJECT);
       }
     });

@@ -1,0 +1,245 @@
+/**
+ * The scale scenario (`npm run bench -- --scale 1000000`, spec §7 and issue 15): TOPini
+ * (or, without it, the bundled knowledge base) plus N generated facts
+ * (src/archivist-server/gellish-table-generator.ts, seed 1, cached under bench-results/).
+ *
+ * 1. the embedded Archivist, standalone (dist/src/archivist-server/cli.js) so that its
+ *    memory is its own: load time (start → /health 200) and RSS per fact;
+ * 2. Clarity (CACHE_MAX_MB=64) against it, one client: the hub 730044's model size, its
+ *    cold time (first request, after the relation hierarchy was loaded by another
+ *    request), cold p50 of 30 other kinds, warm p50 of the hub;
+ * 3. paging through all of the hub's facts with clarity.facts/get-by-entity (limit
+ *    5000): each fact exactly once, in order, and the right total;
+ * 4. Clarity's RSS growth over 20,000 distinct models (get-batch of 100).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
+import { bundledKnowledgeBasePaths } from '../../src/archivist-server/index.js';
+import { GENERATED_HUB, writeGellishTable } from '../../src/archivist-server/gellish-table-generator.js';
+import { projectRoot } from '../../src/common/project-root.js';
+import { freePort, startProcess, waitForHttp } from '../support/child-process.js';
+import { launchClarity } from '../support/clarity-launcher.js';
+import type { BenchOptions } from './bench-options.js';
+import { setUpDatabase } from './bench-environment.js';
+import { residentKb } from './process-stats.js';
+import { connectSocket, request, type Envelope } from './socket-harness.js';
+
+interface FactLike {
+  fact_uid: number;
+}
+
+const FIRST_GENERATED_ENTITY = 50_000_000;
+const MODELS_FOR_MEMORY = 20_000;
+
+function p50(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await fn();
+  return [value, performance.now() - started];
+}
+
+function ok(envelope: Envelope, what: string): any {
+  if (!envelope.success) throw new Error(`${what}: ${envelope.code} ${envelope.error}`);
+  return envelope.data;
+}
+
+export async function runScaleBench(options: BenchOptions, facts: number, log: (m: string) => void): Promise<number> {
+  const root = projectRoot();
+  const resultsDir = join(root, 'bench-results');
+  mkdirSync(resultsDir, { recursive: true });
+  const topini = resolve(root, '..', 'shared', 'data', 'gellish', 'TOPini.csv');
+  const base = existsSync(topini) ? [topini] : bundledKnowledgeBasePaths();
+  const generated = join(resultsDir, `generated-${facts}-seed1.csv`);
+  if (!existsSync(generated)) {
+    log(`generating ${facts} facts into ${generated}…`);
+    const summary = await writeGellishTable(generated, { facts, seed: 1 });
+    log(`  ${summary.kinds} kinds, ${summary.hubSubtypes} direct subtypes of ${GENERATED_HUB}`);
+  }
+  const dataFiles = [...base, generated];
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const results: Record<string, unknown> = { benchmark: 'clarity-scale', facts, dataFiles };
+  try {
+    // 1. The embedded Archivist on its own.
+    const port = await freePort();
+    const cli = resolve(import.meta.dirname, '..', '..', 'src', 'archivist-server', 'cli.js');
+    log(`starting the embedded Archivist on ${dataFiles.length} tables…`);
+    const started = performance.now();
+    const archivist = startProcess(
+      'Archivist',
+      process.execPath,
+      [cli, '--data', dataFiles.join(','), '--port', String(port)],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        outputLimit: 100_000,
+      },
+    );
+    cleanups.push(() => archivist.stop());
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${url}/health`, archivist, 600_000);
+    const loadSeconds = (performance.now() - started) / 1000;
+    const health = (await (await fetch(`${url}/health`)).json()) as { facts: number };
+    const archivistRssKb = residentKb(archivist.pid);
+    results.archivist = {
+      facts: health.facts,
+      loadSeconds: Math.round(loadSeconds * 10) / 10,
+      rssMb: Math.round(archivistRssKb / 1024),
+      rssBytesPerFact: Math.round((archivistRssKb * 1024) / health.facts),
+    };
+    log(`  ${JSON.stringify(results.archivist)}`);
+
+    // 2. Clarity against it.
+    const db = await setUpDatabase(options.postgres);
+    cleanups.push(() => db.cleanup());
+    const jwtSecret = randomBytes(36).toString('base64url');
+    const token = await new JwtService({ secret: jwtSecret }).signAsync(
+      {},
+      { algorithm: 'HS256', subject: 'bench', expiresIn: '4h' },
+    );
+    const clarity = await launchClarity({
+      env: {
+        ...db.env,
+        JWT_SECRET: jwtSecret,
+        ARCHIVIST_URL: url,
+        LOG_LEVEL: 'warn',
+        LOG_FILES: 'false',
+        WS_RATE_LIMIT: '1000000',
+        CACHE_MAX_MB: '64',
+        RELICA_CLARITY_API_HOST: '127.0.0.1',
+      },
+      mainJs: resolve(import.meta.dirname, '..', '..', 'src', 'main.js'),
+      waitFor: 'ready',
+      readyTimeoutMs: 120_000,
+      outputLimit: 200_000,
+      label: 'Clarity',
+    });
+    cleanups.push(() => clarity.stop());
+    const socket = await connectSocket(clarity.url, token);
+    cleanups.push(async () => socket.close());
+
+    // The relation hierarchy is loaded once per process: by a first, unrelated request.
+    ok(await request(socket, 'clarity.model/get', { uid: 730000 }, 60_000), 'anything');
+    const [hubEnvelope, hubColdMs] = await timed(() =>
+      request(socket, 'clarity.model/get', { uid: GENERATED_HUB }, 60_000),
+    );
+    const hub = ok(hubEnvelope, 'hub model') as { facts: FactLike[]; factsTotal: number };
+    const hubBytes = Buffer.byteLength(JSON.stringify(hubEnvelope));
+    const warm: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const [, ms] = await timed(() => request(socket, 'clarity.model/get', { uid: GENERATED_HUB }));
+      if (i >= 50) warm.push(ms);
+    }
+    const bare = ok(await request(socket, 'clarity.model/get', { uid: GENERATED_HUB, includeFacts: false }), 'bare');
+    // Cold p50 of other kinds: the first 30 generated kinds (the top of the tree, the biggest sub-hubs).
+    const cold: number[] = [];
+    for (let i = 1; i <= 30; i++) {
+      const [, ms] = await timed(() =>
+        request(socket, 'clarity.model/get', { uid: FIRST_GENERATED_ENTITY + i }, 60_000),
+      );
+      cold.push(ms);
+    }
+    results.hub = {
+      uid: GENERATED_HUB,
+      modelBytes: hubBytes,
+      modelBytesWithoutFacts: Buffer.byteLength(JSON.stringify(bare)),
+      facts: hub.facts.length,
+      factsTotal: hub.factsTotal,
+      coldMs: Math.round(hubColdMs * 10) / 10,
+      warmP50Ms: Math.round(p50(warm) * 100) / 100,
+      otherKindsColdP50Ms: Math.round(p50(cold) * 10) / 10,
+    };
+    log(`  ${JSON.stringify(results.hub)}`);
+
+    // 3. Paging through the hub's facts.
+    const seen = new Set<number>();
+    let ordered = true;
+    let last = 0;
+    let pages = 0;
+    let total = -1;
+    let cursor: string | undefined;
+    const [, pagingMs] = await timed(async () => {
+      do {
+        const page = ok(
+          await request(
+            socket,
+            'clarity.facts/get-by-entity',
+            { uid: GENERATED_HUB, limit: 5000, ...(cursor ? { cursor } : {}) },
+            60_000,
+          ),
+          'page',
+        ) as { items: FactLike[]; total: number; nextCursor: string | null };
+        pages++;
+        total = page.total;
+        for (const f of page.items) {
+          if (f.fact_uid <= last) ordered = false;
+          last = f.fact_uid;
+          seen.add(f.fact_uid);
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    });
+    results.paging = {
+      pages,
+      total,
+      distinctFacts: seen.size,
+      eachOnceInOrder: ordered && seen.size === total && total === hub.factsTotal,
+      seconds: Math.round(pagingMs / 100) / 10,
+    };
+    log(`  ${JSON.stringify(results.paging)}`);
+
+    // 4. Memory over 20,000 distinct models at CACHE_MAX_MB=64.
+    const rssBefore = residentKb(clarity.pid);
+    for (let i = 0; i < MODELS_FOR_MEMORY; i += 100) {
+      const uids = Array.from({ length: 100 }, (_, k) => FIRST_GENERATED_ENTITY + 100 + i + k);
+      ok(await request(socket, 'clarity.model/get-batch', { uids }, 120_000), 'batch');
+    }
+    const rssAfter = residentKb(clarity.pid);
+    const metrics = await (await fetch(`${clarity.url}/metrics`)).text();
+    const cacheBytes = Object.fromEntries(
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith('clarity_cache_bytes{'))
+        .map((l) => [/cache="([^"]+)"/.exec(l)?.[1] ?? '?', Number(l.split(' ').pop())]),
+    );
+    results.memory = {
+      models: MODELS_FOR_MEMORY,
+      cacheMaxMb: 64,
+      rssBeforeMb: Math.round(rssBefore / 1024),
+      rssAfterMb: Math.round(rssAfter / 1024),
+      rssGrowthMb: Math.round((rssAfter - rssBefore) / 1024),
+      cacheBytes,
+    };
+    log(`  ${JSON.stringify(results.memory)}`);
+
+    const a = results.archivist as { loadSeconds: number; rssBytesPerFact: number };
+    const h = results.hub as { modelBytes: number; coldMs: number; warmP50Ms: number };
+    const m = results.memory as { rssGrowthMb: number };
+    results.targets = {
+      'hub model < 256 KB': h.modelBytes < 256 * 1024,
+      'hub cold < 50 ms': h.coldMs < 50,
+      'hub warm p50 < 2 ms': h.warmP50Ms < 2,
+      'paging each fact once, right total': (results.paging as { eachOnceInOrder: boolean }).eachOnceInOrder,
+      'Archivist load < 30 s': a.loadSeconds < 30,
+      'Archivist RSS <= 1 KB per fact': a.rssBytesPerFact <= 1024,
+      'Clarity RSS growth < 100 MB after 20,000 models': m.rssGrowthMb < 100,
+    };
+    const out =
+      options.out ?? join(resultsDir, `bench-scale-${facts}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    for (const [target, pass] of Object.entries(results.targets as Record<string, boolean>)) {
+      process.stdout.write(`${pass ? 'PASS' : 'MISS'}  ${target}\n`);
+    }
+    process.stdout.write(`${JSON.stringify(results)}\n`);
+    return 0;
+  } catch (error) {
+    log(`scale scenario FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+    return 1;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
