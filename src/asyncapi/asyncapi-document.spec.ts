@@ -185,7 +185,12 @@ describe('the AsyncAPI document', () => {
     assert.equal(jwt.scheme, 'bearer');
     assert.match(jwt.description, /auth: \{ token \}/);
     assert.match(jwt.description, /Authorization: Bearer/);
-    assert.deepEqual(Object.keys(jwt['x-connect-errors']), ['UNAUTHORIZED', 'CAPACITY', 'SHUTTING_DOWN']);
+    assert.deepEqual(Object.keys(jwt['x-connect-errors']), [
+      'UNAUTHORIZED',
+      'CAPACITY',
+      'SHUTTING_DOWN',
+      'QUOTA_EXCEEDED',
+    ]);
     assert.deepEqual(schemas.ConnectError.properties.data.properties.code.enum, [
       'UNAUTHORIZED',
       'CAPACITY',

@@ -23,6 +23,7 @@ export const CONNECT_ERRORS: Record<string, string> = {
   UNAUTHORIZED: 'Unauthorized — no token, or a token that is invalid, expired or not yet valid',
   CAPACITY: 'Server at capacity — the process holds WS_MAX_CONNECTIONS sockets',
   SHUTTING_DOWN: 'Server shutting down — the process drains after SIGTERM; connect to another replica',
+  QUOTA_EXCEEDED: 'Quota exceeded — the user holds WS_MAX_CONNECTIONS_PER_USER sockets (counted across replicas)',
 };
 
 const CONTENT_TYPE = 'application/json';
