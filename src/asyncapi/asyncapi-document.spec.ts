@@ -195,6 +195,7 @@ describe('the AsyncAPI document', () => {
       'UNAUTHORIZED',
       'CAPACITY',
       'SHUTTING_DOWN',
+      'QUOTA_EXCEEDED',
     ]);
   });
 
