@@ -133,6 +133,7 @@ describe('upgrade from the previous service’s database', { skip }, () => {
     );
     assert.deepEqual(await tables(database), [
       'clarity_migrations',
+      'idempotency_key',
       'model_change',
       'modelling_session',
       'modelling_session_legacy',
