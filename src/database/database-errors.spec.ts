@@ -7,6 +7,16 @@ test('connection failures are told apart from statement errors', () => {
   assert.equal(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), true);
   assert.equal(isDatabaseUnavailable({ message: 'terminating connection', driverError: { code: '57P01' } }), true);
   assert.equal(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect')), true);
+  const released = new Error(
+    'Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.',
+  );
+  released.name = 'QueryRunnerProviderAlreadyReleasedError';
+  assert.equal(isDatabaseUnavailable(released), true, 'a transaction whose connection died');
+  assert.equal(
+    isDatabaseUnavailable(new Error('Query runner already released. Cannot run queries anymore.')),
+    true,
+    'the next statement of that transaction',
+  );
   assert.equal(isDatabaseUnavailable(Object.assign(new Error('syntax error'), { code: '42601' })), false);
 });
 

@@ -22,6 +22,10 @@ const UNAVAILABLE_MESSAGES = [
   'connection error',
   'cannot use a pool after calling end',
   'connection is closed',
+  // A transaction whose connection died: TypeORM's rollback (or the next statement) then
+  // finds its query runner released (QueryRunnerAlreadyReleasedError and the Provider variant).
+  'query runner was already released',
+  'query runner already released',
 ];
 
 function fieldOf(error: unknown, key: string): unknown {

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import winston from 'winston';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { LoggingModule } from '../../src/logging/logging.module.js';
 import { ClarityError } from '../../src/common/clarity-error.js';
 import { ChangeLogModule } from '../../src/change-log/change-log.module.js';
 import { SessionsModule } from '../../src/sessions/sessions.module.js';
@@ -70,9 +73,16 @@ describe(
       const app = await NestFactory.createApplicationContext(
         {
           module: class Root {},
-          imports: [TestDatabaseModule.forDataSource(second), SessionsModule, ChangeLogModule],
+          imports: [
+            // The application's global modules, as in AppModule.
+            ConfigModule.forRoot(config),
+            LoggingModule.forRoot(winston.createLogger({ silent: true })),
+            TestDatabaseModule.forDataSource(second),
+            SessionsModule,
+            ChangeLogModule,
+          ],
         } as DynamicModule,
-        { logger: false },
+        { logger: false, abortOnError: false },
       );
       try {
         const sessions2 = app.get(SessionsService);
