@@ -53,6 +53,9 @@ export class EntityView {
     if (this.left('specialization').length > 0) return 'kind';
     if (this.left('classification').length > 0) return 'individual';
     if (this.right('qualification', 'specialization', 'classification').length > 0) return 'kind';
+    // The facts left out of `raw` are the specializations and classifications of this
+    // entity's own subtypes and instances: having any makes it a kind too.
+    if (this.total > this.raw.length) return 'kind';
     return 'anything';
   }
 

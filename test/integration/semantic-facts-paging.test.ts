@@ -263,6 +263,8 @@ describe('bounded facts and paging', () => {
         ...db.env,
         ARCHIVIST_DATA: [...bundledKnowledgeBasePaths(), csv].join(','),
         CACHE_MAX_MB: '1',
+        // It asks for hundreds of models in batches: a batch of N costs N of the rate limit.
+        WS_RATE_LIMIT: '100000',
       });
       s = await connect(clarity.url, { token: await mintToken('alice') });
     });
