@@ -331,7 +331,23 @@ describe('nginx in front of two Clarity processes', { skip: skipReason }, () => 
 
     // The client that reconnects by itself lands there too.
     const reconnecting = clients[2]!;
-    if (!reconnecting.connected) await new Promise<void>((r) => reconnecting.io.once('reconnect', () => r()));
+    if (!reconnecting.connected) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the reconnecting client did not reconnect within 20 s')),
+          20_000,
+        );
+        reconnecting.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+          // A handshake that reached the draining backend is refused SHUTTING_DOWN, and socket.io-client
+          // does not retry after a server's refusal by itself: the client asks again, as the typed client does.
+          if (error.data?.code === 'SHUTTING_DOWN') setTimeout(() => reconnecting.connect(), 100);
+        });
+        reconnecting.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     const again = await getModel(reconnecting, MODEL_UID);
     assert.equal(again.success, true, JSON.stringify(again));
     assert.equal(await openGauge(backends[other]!.port), (before[other] ?? 0) + 2);
