@@ -122,8 +122,15 @@ describe('upgrade from the previous service’s database', { skip }, () => {
     if (database) await dropTestDatabase(database);
   });
 
-  test('Clarity starts on it, keeps every row as modelling_session_legacy and says so', async () => {
+  /** A new Clarity on the legacy database; one a failed test left running is stopped first. */
+  async function startClarity(): Promise<ClarityProcess> {
+    if (clarity && clarity.child.exitCode === null) await clarity.stop();
     clarity = await startClarityProcess(env());
+    return clarity;
+  }
+
+  test('Clarity starts on it, keeps every row as modelling_session_legacy and says so', async () => {
+    clarity = await startClarity();
     const ready = await fetch(`${clarity.url}/health/ready`);
     assert.equal(ready.status, 200, await ready.text());
     assert.match(
@@ -155,7 +162,7 @@ describe('upgrade from the previous service’s database', { skip }, () => {
   });
 
   test('a restart applies nothing again and still reports the kept table', async () => {
-    clarity = await startClarityProcess(env());
+    clarity = await startClarity();
     assert.doesNotMatch(clarity.output(), /Applied migration/);
     assert.match(
       clarity.output(),
@@ -172,7 +179,7 @@ describe('upgrade from the previous service’s database', { skip }, () => {
       const again = await c.query(CONVERT_SQL, ['legacy-owner']);
       assert.equal(again.rowCount, 0);
     });
-    clarity = await startClarityProcess(env());
+    clarity = await startClarity();
     const socket = await connect(clarity.url, { token: await mintToken('legacy-owner') });
     try {
       const list = await request(socket, 'clarity.session/list', { includeState: true });
