@@ -1,4 +1,4 @@
-import type { Fact } from '../gellish/fact.js';
+import { OPTIONAL_FACT_TEXT_FIELDS, type Fact } from '../gellish/fact.js';
 import type { FactStore } from './fact-store.js';
 
 /**
@@ -45,17 +45,6 @@ function isUid(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 }
 
-const OPTIONAL_TEXT = [
-  'partial_definition',
-  'full_definition',
-  'uom_name',
-  'collection_name',
-  'approval_status',
-  'effective_from',
-  'latest_update',
-  'author',
-] as const;
-
 /** Checks one submitted fact's shape; the error names the fact (by position) and the field. */
 function parseNewFact(value: unknown, index: number): NewFact | string {
   const at = `fact ${index}`;
@@ -93,7 +82,7 @@ function parseNewFact(value: unknown, index: number): NewFact | string {
   };
   if (isUid(value.uom_uid)) fact.uom_uid = value.uom_uid;
   if (isUid(value.collection_uid)) fact.collection_uid = value.collection_uid;
-  for (const field of OPTIONAL_TEXT) {
+  for (const field of OPTIONAL_FACT_TEXT_FIELDS) {
     const text = value[field];
     if (text === undefined || text === null) continue;
     if (typeof text !== 'string') return `${at}: ${field} must be a string`;

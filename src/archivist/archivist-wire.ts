@@ -1,4 +1,4 @@
-import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
+import { OPTIONAL_FACT_TEXT_FIELDS, type CategoryName, type EntityNature, type Fact } from '../gellish/fact.js';
 
 /**
  * Validation of what the Archivist sends: JSON shapes of spec §6 into typed
@@ -45,17 +45,6 @@ function optionalText(value: unknown, field: string): string | undefined {
   return text(value, field);
 }
 
-const OPTIONAL_TEXT_FIELDS = [
-  'partial_definition',
-  'full_definition',
-  'uom_name',
-  'collection_name',
-  'approval_status',
-  'effective_from',
-  'latest_update',
-  'author',
-] as const;
-
 /** One fact; unknown extra fields are dropped. */
 export function parseFact(value: unknown, where = 'fact'): Fact {
   if (!isRecord(value)) throw new WireError(`${where} is not an object (${describe(value)})`);
@@ -72,7 +61,7 @@ export function parseFact(value: unknown, where = 'fact'): Fact {
   if (uomUid !== undefined) fact.uom_uid = uomUid;
   const collectionUid = optionalUid(value.collection_uid, `${where}.collection_uid`);
   if (collectionUid !== undefined) fact.collection_uid = collectionUid;
-  for (const field of OPTIONAL_TEXT_FIELDS) {
+  for (const field of OPTIONAL_FACT_TEXT_FIELDS) {
     const v = optionalText(value[field], `${where}.${field}`);
     if (v !== undefined) fact[field] = v;
   }

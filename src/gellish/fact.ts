@@ -28,3 +28,15 @@ export type EntityNature = 'kind' | 'individual' | 'qualification' | 'anything';
 
 /** The Quintessential category names of spec §5. */
 export type CategoryName = 'physical object' | 'aspect' | 'role' | 'relation' | 'occurrence' | 'anything';
+
+/** The optional text fields of a Fact (§6), read the same way by the Archivist client and the embedded Archivist. */
+export const OPTIONAL_FACT_TEXT_FIELDS = [
+  'partial_definition',
+  'full_definition',
+  'uom_name',
+  'collection_name',
+  'approval_status',
+  'effective_from',
+  'latest_update',
+  'author',
+] as const;

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
+import { ERROR_CODES as CLARITY_ERROR_CODES } from '../../src/common/clarity-error.js';
 import { buildRoutes, type RouteDependencies } from '../../src/gateway/event-routes.js';
 import { databaseEnv, mintToken, startClarityProcess, type ClarityProcess } from './clarity-process.js';
 import { connect, type Envelope } from './socket-client.js';
@@ -11,21 +12,8 @@ export function routedEvents(): string[] {
   return [...buildRoutes({} as unknown as RouteDependencies).keys()];
 }
 
-/** The error codes of spec §3 (src/common/clarity-error.ts). */
-export const ERROR_CODES = new Set([
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'WRONG_CATEGORY',
-  'WRONG_NATURE',
-  'CONFLICT',
-  'FORBIDDEN',
-  'UNAUTHORIZED',
-  'RATE_LIMITED',
-  'PAYLOAD_TOO_LARGE',
-  'ARCHIVIST_UNAVAILABLE',
-  'ARCHIVIST_ERROR',
-  'INTERNAL',
-]);
+/** The error codes of spec §3, from their source of truth. */
+export const ERROR_CODES: ReadonlySet<string> = new Set<string>(CLARITY_ERROR_CODES);
 
 /** What must never reach a client: stack frames, source locations, internal paths. */
 const LEAKS: Array<[string, RegExp]> = [
