@@ -44,18 +44,8 @@ export type ClarityErrorCode = ErrorCode | 'TIMEOUT' | 'DISCONNECTED';
 /** Why a handshake was refused (`connect_error` `data.code`), or CONNECT_FAILED (no answer, transport error). */
 export type ConnectErrorCode = 'UNAUTHORIZED' | 'CAPACITY' | 'SHUTTING_DOWN' | 'QUOTA_EXCEEDED' | 'CONNECT_FAILED';
 
-/** The response envelope of spec §3. */
-export type ResponseEnvelope<T = unknown> =
-  | { id: string; type: 'response'; success: true; data: T; correlationId?: string; timestamp: number }
-  | {
-      id: string;
-      type: 'response';
-      success: false;
-      error: string;
-      code: ErrorCode;
-      correlationId?: string;
-      timestamp: number;
-    };
+/** The response envelope of spec §3, as the gateway defines it (a type only: erased from the client's code). */
+export type { ResponseEnvelope } from '../gateway/envelope.js';
 
 /** What a `clarity.model/updated` listener receives. */
 export interface ModelUpdate {

@@ -6,8 +6,8 @@ import { PreEncodedJson } from './pre-encoded-parser.js';
  * Response envelope of spec §3: `id` a UUID, `timestamp` milliseconds since the
  * epoch (a number), as the platform's `BaseMessageSchema` declares them.
  */
-export type ResponseEnvelope =
-  | { id: string; type: 'response'; success: true; data: unknown; correlationId?: string; timestamp: number }
+export type ResponseEnvelope<T = unknown> =
+  | { id: string; type: 'response'; success: true; data: T; correlationId?: string; timestamp: number }
   | {
       id: string;
       type: 'response';
