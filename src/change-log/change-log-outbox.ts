@@ -5,7 +5,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
-import { checkChangeRecord, type JsonValue, type RecordChangeInput } from './change-record.js';
+import { changeRow, checkChangeRecord, type JsonValue, type RecordChangeInput } from './change-record.js';
 import { ModelChangeRepository } from './model-change.repository.js';
 
 /** One change-log row waiting for the database. */
@@ -132,16 +132,7 @@ export class ChangeLogOutbox implements OnApplicationBootstrap, OnApplicationShu
         return 'rejected';
       }
     }
-    const entry: OutboxEntry = {
-      id: randomUUID(),
-      entityUid: change.entityUid,
-      factUid: change.factUid ?? null,
-      field: change.field,
-      oldValue: (change.oldValue ?? null) as JsonValue,
-      newValue: (change.newValue ?? null) as JsonValue,
-      changedBy: change.changedBy,
-      changedAt: new Date().toISOString(),
-    };
+    const entry: OutboxEntry = { id: randomUUID(), ...changeRow(change), changedAt: new Date().toISOString() };
     if (this.pending.length === 0) {
       try {
         await this.insert(entry);

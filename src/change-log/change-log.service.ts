@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ModelChangeRepository, type ModelChangeRecord } from './model-change.repository.js';
-import { checkChangeRecord, type JsonValue, type RecordChangeInput } from './change-record.js';
+import { changeRow, checkChangeRecord, type RecordChangeInput } from './change-record.js';
 
 /** Entries `history()` returns when no limit is given. */
 export const HISTORY_DEFAULT_LIMIT = 50;
@@ -26,15 +26,7 @@ export class ChangeLogService {
 
   async record(input: RecordChangeInput): Promise<ModelChangeDto> {
     const change = checkChangeRecord(input);
-    const record = await this.changes.insert({
-      entityUid: change.entityUid,
-      factUid: change.factUid ?? null,
-      field: change.field,
-      // Checked by the schema: storable JSON values, or absent (stored as NULL).
-      oldValue: (change.oldValue ?? null) as JsonValue,
-      newValue: (change.newValue ?? null) as JsonValue,
-      changedBy: change.changedBy,
-    });
+    const record = await this.changes.insert(changeRow(change));
     return toDto(record);
   }
 

@@ -60,3 +60,23 @@ export function checkChangeRecord(input: RecordChangeInput): ChangeRecord {
   }
   throw ClarityError.badRequest(issue?.message ?? 'Invalid change record');
 }
+
+/** The stored columns of a checked change (absent values are stored as NULL). */
+export function changeRow(change: ChangeRecord): {
+  entityUid: number;
+  factUid: number | null;
+  field: string;
+  oldValue: JsonValue;
+  newValue: JsonValue;
+  changedBy: string;
+} {
+  return {
+    entityUid: change.entityUid,
+    factUid: change.factUid ?? null,
+    field: change.field,
+    // Checked by the schema: storable JSON values, or absent.
+    oldValue: (change.oldValue ?? null) as JsonValue,
+    newValue: (change.newValue ?? null) as JsonValue,
+    changedBy: change.changedBy,
+  };
+}
