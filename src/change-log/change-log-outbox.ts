@@ -161,6 +161,28 @@ export class ChangeLogOutbox implements OnApplicationBootstrap, OnApplicationShu
     return 'queued';
   }
 
+  /**
+   * Records a change that an earlier attempt (another process, before a crash or a
+   * lost answer) may already have recorded: nothing when the log, or this outbox's
+   * queue, holds a row of the same field for the same entity and fact. When the
+   * database cannot say, the row is recorded (queued): a rare twin beats a lost row.
+   */
+  async recordUnlessLogged(input: RecordChangeInput): Promise<OutboxOutcome | 'already'> {
+    const factUid = input.factUid ?? null;
+    const queued = this.pending.some(
+      (e) => e.entityUid === input.entityUid && e.factUid === factUid && e.field === input.field,
+    );
+    if (queued) return 'already';
+    try {
+      if (await this.changes.has(input.entityUid, factUid, input.field)) return 'already';
+    } catch (error) {
+      this.logger.warn(`Change-log check for entity ${input.entityUid} failed (${describe(error)}); recording`, {
+        context: 'ChangeLogOutbox',
+      });
+    }
+    return this.record(input);
+  }
+
   /** Resolves once every queued row is written (tests, shutdown tooling); `false` if the outbox closed first. */
   async flushed(): Promise<boolean> {
     while (this.pending.length > 0 && !this.closed) {

@@ -53,6 +53,19 @@ export class ModelChangeRepository {
     return Array.isArray(rows) && rows.length > 0;
   }
 
+  /** Whether the log holds a row of `field` for this entity and fact (any author, any time). */
+  async has(entityUid: number, factUid: number | null, field: string): Promise<boolean> {
+    return guardDatabase(async () => {
+      const rows: unknown = await this.changes.query(
+        `SELECT 1 FROM "model_change"
+         WHERE "entity_uid" = $1::bigint AND "fact_uid" IS NOT DISTINCT FROM $2::bigint AND "field" = $3::varchar
+         LIMIT 1`,
+        [entityUid, factUid, field],
+      );
+      return Array.isArray(rows) && rows.length > 0;
+    });
+  }
+
   /** The entity's entries, newest first (ties broken by id, i.e. insertion order). */
   async listByEntity(entityUid: number, limit: number): Promise<ModelChangeRecord[]> {
     return guardDatabase(() =>

@@ -99,10 +99,14 @@ export class ModelCreateService {
       );
     }
     let created = false;
+    let adopted = false;
     const fact = await this.underSupertypeLock(p.supertype_uid, async () => {
       const sibling = await this.findSibling(p.supertype_uid, p.name);
       if (sibling) {
-        if (adopt) return sibling;
+        if (adopt) {
+          adopted = true;
+          return sibling;
+        }
         throw new ClarityError(
           'CONFLICT',
           `A kind named '${sibling.lh_object_name}' (UID ${sibling.lh_object_uid}) already exists under supertype ${p.supertype_uid}`,
@@ -130,18 +134,20 @@ export class ModelCreateService {
           return found ? [found] : null;
         },
       });
-      created = true;
+      created = result.reconciled !== true;
+      adopted = result.reconciled === true;
       return result.facts[0]!;
     });
     const uid = fact.lh_object_uid;
-    if (created) await this.recordCreation(userId, fact, p);
+    // Adopted: an earlier attempt (or this one, its answer lost) wrote the kind and may not have logged it.
+    if (created || adopted) await this.recordCreation(userId, fact, p, adopted);
     this.logger.info(`${created ? 'Created' : 'Found earlier'} kind ${uid} '${p.name}' under ${p.supertype_uid}`, {
       context: 'ModelCreate',
     });
     return this.models.getModel(uid);
   }
 
-  private async recordCreation(userId: string, fact: Fact, p: CreateModelRequest): Promise<void> {
+  private async recordCreation(userId: string, fact: Fact, p: CreateModelRequest, adopted: boolean): Promise<void> {
     const created = {
       uid: fact.lh_object_uid,
       name: fact.lh_object_name,
@@ -151,14 +157,16 @@ export class ModelCreateService {
       collection:
         fact.collection_uid !== undefined ? { uid: fact.collection_uid, name: fact.collection_name ?? '' } : null,
     };
-    await this.changeLog.record({
+    const change = {
       entityUid: fact.lh_object_uid,
       factUid: fact.fact_uid,
       field: 'created',
       oldValue: null,
       newValue: created,
       changedBy: userId,
-    });
+    };
+    const outcome = adopted ? await this.changeLog.recordUnlessLogged(change) : await this.changeLog.record(change);
+    if (outcome === 'already') return; // logged and announced by the attempt that wrote it
     this.updates.announce({
       uid: p.supertype_uid,
       change: {

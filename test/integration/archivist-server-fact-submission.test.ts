@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +9,7 @@ import { ArchivistClient } from '../../src/archivist/archivist-client.js';
 import { ClarityError } from '../../src/common/clarity-error.js';
 import type { Fact } from '../../src/gellish/fact.js';
 import { Category, RelationType } from '../../src/gellish/gellish-uids.js';
+import { startLossyHttpProxy } from '../support/lossy-http-proxy.js';
 
 /** POST /fact/facts and POST /validate/binaryFacts on the embedded Archivist, over HTTP. */
 const SPEC = RelationType.SPECIALIZATION;
@@ -260,54 +260,10 @@ describe('ArchivistClient.submitFacts / validateFacts', () => {
   });
 });
 
-/**
- * An HTTP proxy that loses the answer of POST /fact/facts (`mode` 'after': the
- * request reaches the Archivist, its answer is dropped) or the request itself
- * ('before': the connection is reset before forwarding), once per arm().
- */
-async function startLossyProxy(target: string) {
-  const upstream = new URL(target);
-  const state: { mode: 'after' | 'before' | 'none' } = { mode: 'none' };
-  const server: Server = createServer((req, res) => {
-    const lose = req.url?.startsWith('/fact/facts') ? state.mode : 'none';
-    if (lose !== 'none') state.mode = 'none';
-    if (lose === 'before') {
-      req.socket.destroy();
-      return;
-    }
-    const proxied = httpRequest(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-      (answer) => {
-        if (lose === 'after') {
-          answer.resume();
-          answer.on('end', () => req.socket.destroy());
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    req.pipe(proxied);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    arm(mode: 'after' | 'before') {
-      state.mode = mode;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe('ArchivistClient.submitFacts when the answer is lost', () => {
   test('reads back instead of resending; resends only what was not applied; without a read-back says "unknown"', async () => {
     const server = await start();
-    const proxy = await startLossyProxy(server.url);
+    const proxy = await startLossyHttpProxy(server.url);
     const client = new ArchivistClient({ baseUrl: proxy.url, timeoutMs: 5000, retryAttempts: 3 });
     const lookUp = (name: string) => async () => {
       const found = await client.search(name, true, { fresh: true });
