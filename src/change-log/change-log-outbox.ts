@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { changeRow, checkChangeRecord, type JsonValue, type RecordChangeInput } from './change-record.js';
 import { ModelChangeRepository } from './model-change.repository.js';
 
@@ -65,8 +66,10 @@ export class ChangeLogOutbox implements OnApplicationBootstrap, OnApplicationShu
     @Inject(CONFIG) config: AppConfig,
     private readonly changes: ModelChangeRepository,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() metrics?: MetricsService,
   ) {
     this.file = config.changeLogOutboxFile;
+    metrics?.trackChangeLogOutbox(() => this.pending.length);
   }
 
   /** Rows not yet in the database. */

@@ -176,6 +176,23 @@ export class MetricsService {
     this.cacheSizes.set(cache, bytes);
   }
 
+  private changeLogBacklog: () => number = () => 0;
+
+  /** Change-log rows of accepted writes not yet in PostgreSQL (queued in the outbox file), read at scrape time. */
+  readonly changeLogOutboxPending = new Gauge({
+    name: 'clarity_change_log_outbox_pending',
+    help: 'Change-log rows of accepted writes waiting in the outbox (CHANGE_LOG_OUTBOX) for PostgreSQL',
+    registers: [this.registry],
+    collect: () => {
+      this.changeLogOutboxPending.set(this.changeLogBacklog());
+    },
+  });
+
+  /** Reports the change-log outbox's backlog in clarity_change_log_outbox_pending. */
+  trackChangeLogOutbox(pending: () => number): void {
+    this.changeLogBacklog = pending;
+  }
+
   constructor(@Optional() @Inject(CONFIG) config?: AppConfig) {
     collectDefaultMetrics({ register: this.registry });
     if (config) this.wsMaxConnections.set(config.websocket.maxConnections);

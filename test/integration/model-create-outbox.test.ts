@@ -66,6 +66,13 @@ describe('change-log rows survive a database outage after the Archivist write', 
     }
   };
 
+  const outboxGauge = async (): Promise<number> => {
+    const text = await (await fetch(`${clarity.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('clarity_change_log_outbox_pending '));
+    assert.ok(line, 'clarity_change_log_outbox_pending is on /metrics');
+    return Number(line.split(' ')[1]);
+  };
+
   before(async () => {
     database = await createTestDatabase('outbox');
     proxy = await startTcpCutProxy(server!.host, server!.port);
@@ -115,6 +122,7 @@ describe('change-log rows survive a database outage after the Archivist write', 
     // the rows wait in the outbox file, not in the database
     assert.equal(await outboxLines(), 3);
     assert.equal((await rows(IMPELLER, 'name')).length, 1);
+    assert.equal(await outboxGauge(), 3, 'clarity_change_log_outbox_pending shows the backlog');
 
     await proxy.restore();
     await eventually(async () => (await rows(IMPELLER, 'name')).length === 2, 60_000, 'the queued rename row');
@@ -123,6 +131,7 @@ describe('change-log rows survive a database outage after the Archivist write', 
     const names = (await rows(IMPELLER, 'name')).map((r) => r.new_value);
     assert.deepEqual(names, ['impeller wheel', 'runner'], 'in order, each once');
     await eventually(async () => (await outboxLines()) === 0, 30_000, 'the outbox emptied');
+    assert.equal(await outboxGauge(), 0);
     const history = await request(socket, 'clarity.model/history', { uid: IMPELLER });
     assert.deepEqual(
       history.data.map((h: { field: string }) => h.field),
