@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClarityError } from '../common/clarity-error.js';
+import { parseParams } from '../common/request-params.js';
 import { checkJsonState, isStorableText } from '../sessions/json-state.js';
 
 /** Largest old/new value, as UTF-8 bytes of its JSON serialization (the bound of a session state). */
@@ -49,16 +49,9 @@ export const recordChangeSchema = z.object({
 export type RecordChangeInput = z.input<typeof recordChangeSchema>;
 export type ChangeRecord = z.output<typeof recordChangeSchema>;
 
-/** The checked change, or ClarityError('BAD_REQUEST') naming the first offending field. */
+/** The checked change, or ClarityError('BAD_REQUEST') naming the first offending field (the edge's own wording). */
 export function checkChangeRecord(input: RecordChangeInput): ChangeRecord {
-  const result = recordChangeSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path[0];
-  if (typeof field === 'string' && (input as Record<string, unknown>)[field] === undefined) {
-    throw ClarityError.badRequest(`Required parameter '${field}' not provided`);
-  }
-  throw ClarityError.badRequest(issue?.message ?? 'Invalid change record');
+  return parseParams(recordChangeSchema, input);
 }
 
 /** The stored columns of a checked change (absent values are stored as NULL). */
