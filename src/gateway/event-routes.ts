@@ -26,6 +26,14 @@ import { environmentRequestSchema } from '../sessions/session.schemas.js';
 import { loadEnvironment } from '../sessions/environment.js';
 import type { ModelCreateService } from '../modelling/model-create.service.js';
 import { createModelSchema } from '../modelling/model-create.schemas.js';
+import type { WorkflowService } from '../workflows/workflow.service.js';
+import {
+  workflowBranchSchema,
+  workflowListSchema,
+  workflowSessionSchema,
+  workflowSetSchema,
+  workflowStartSchema,
+} from '../workflows/workflow.schemas.js';
 import {
   FACTS_SCHEMA,
   HISTORY_SCHEMA,
@@ -94,6 +102,7 @@ export interface RouteDependencies {
   system: SystemStatusService;
   subscriptions: SubscriptionService;
   create: ModelCreateService;
+  workflows: WorkflowService;
 }
 
 function route<const E extends string, S extends z.ZodType, R, const A extends readonly string[] = []>(r: {
@@ -127,6 +136,7 @@ export function buildRoutes({
   system,
   subscriptions,
   create,
+  workflows,
 }: RouteDependencies) {
   const routes = [
     route({
@@ -276,6 +286,62 @@ export function buildRoutes({
       aliases: ['clarity/model-create'],
       schema: createModelSchema,
       handle: (p, ctx) => create.create(ctx.userId, p),
+    }),
+    // Guided modelling workflows (spec §9): the state lives in the caller's session `sessionId`.
+    route({
+      event: 'clarity.workflow/list',
+      schema: workflowListSchema,
+      handle: async () => workflows.list(),
+    }),
+    route({
+      event: 'clarity.workflow/start',
+      schema: workflowStartSchema,
+      handle: (p, ctx) => workflows.start(ctx.userId, p.sessionId, p.workflowId),
+    }),
+    route({
+      event: 'clarity.workflow/state',
+      schema: workflowSessionSchema,
+      handle: (p, ctx) => workflows.state(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/set',
+      schema: workflowSetSchema,
+      handle: (p, ctx) => workflows.set(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.workflow/next',
+      schema: workflowSessionSchema,
+      handle: (p, ctx) => workflows.next(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/back',
+      schema: workflowSessionSchema,
+      handle: (p, ctx) => workflows.back(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/branch',
+      schema: workflowBranchSchema,
+      handle: (p, ctx) => workflows.branch(ctx.userId, p.sessionId, p.field, p.workflowId),
+    }),
+    route({
+      event: 'clarity.workflow/pop',
+      schema: workflowSessionSchema,
+      handle: (p, ctx) => workflows.pop(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/validate',
+      schema: workflowSessionSchema,
+      handle: (p, ctx) => workflows.validate(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/finalize',
+      schema: workflowSessionSchema,
+      handle: (p, ctx) => workflows.finalize(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/abandon',
+      schema: workflowSessionSchema,
+      handle: (p, ctx) => workflows.abandon(ctx.userId, p.sessionId),
     }),
   ];
   const table = new Map<string, Route>();

@@ -1,5 +1,5 @@
 import type { CreatesDefinition, FieldDefinition, StepDefinition, WorkflowDefinition } from './workflow-definition.js';
-import { fieldsOf, parsePattern, variablesOf, type Pattern } from './workflow-pattern.js';
+import { parsePattern, variablesOf, type Pattern } from './workflow-pattern.js';
 
 /** A step with its patterns parsed. */
 export interface CompiledStep {
@@ -34,7 +34,8 @@ export class WorkflowCatalog {
 
   constructor(definitions: readonly WorkflowDefinition[]) {
     for (const definition of definitions) {
-      if (this.workflows.has(definition.id)) throw new WorkflowDefinitionError(`Workflow '${definition.id}' is defined twice`);
+      if (this.workflows.has(definition.id))
+        throw new WorkflowDefinitionError(`Workflow '${definition.id}' is defined twice`);
       this.workflows.set(definition.id, compile(definition));
     }
     for (const workflow of this.workflows.values()) {
@@ -124,7 +125,9 @@ function compile(definition: WorkflowDefinition): CompiledWorkflow {
   }
   const result = fields.get(definition.result);
   if (!result || result.source !== 'text' || result.plain || result.nameOf !== undefined) {
-    throw new WorkflowDefinitionError(`${where}: result '${definition.result}' must be a text field naming a new entity`);
+    throw new WorkflowDefinitionError(
+      `${where}: result '${definition.result}' must be a text field naming a new entity`,
+    );
   }
   return { definition, steps, fields };
 }

@@ -59,10 +59,7 @@ export const WORKFLOW_DEFINITIONS: readonly WorkflowDefinition[] = [
         id: 'specify-distinguishing-qualitative-aspects',
         required: false,
         fields: [{ name: 'qualitative aspect', source: 'graph', children: ['new-qualitative-aspect'] }],
-        holds: [
-          pattern('?2', SPECIALIZATION, ASPECT),
-          pattern('?3.qualitative aspect', QUALITATIVE_SUBTYPE, '?2'),
-        ],
+        holds: [pattern('?2', SPECIALIZATION, ASPECT), pattern('?3.qualitative aspect', QUALITATIVE_SUBTYPE, '?2')],
         creates: [
           {
             pattern: pattern(

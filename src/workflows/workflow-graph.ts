@@ -47,7 +47,9 @@ export class PlannedGraph implements WorkflowGraph {
     const visit = async (u: number): Promise<void> => {
       const direct = [
         ...(isTemporaryUid(u) ? [] : await this.base.lineage(u)),
-        ...this.planned.filter((f) => f.lh_object_uid === u && SPECIALIZING.has(f.rel_type_uid)).map((f) => f.rh_object_uid),
+        ...this.planned
+          .filter((f) => f.lh_object_uid === u && SPECIALIZING.has(f.rel_type_uid))
+          .map((f) => f.rh_object_uid),
       ];
       for (const next of direct) {
         if (next === uid || found.has(next)) continue;

@@ -244,7 +244,10 @@ describe('WorkflowMachine', () => {
     let view = m.view(s);
     assert.equal(view.workflowId, 'new-physical-object');
     assert.equal(view.stepIndex, 0);
-    assert.deepEqual(view.tree.map((t) => t.workflowId), ['new-physical-object', 'new-physical-object']);
+    assert.deepEqual(
+      view.tree.map((t) => t.workflowId),
+      ['new-physical-object', 'new-physical-object'],
+    );
     assert.equal(view.tree[1]!.fills, 'Part Object');
     assert.deepEqual(view.fields['New Concept'], { uid: 1, name: 'pump' }, 'sees the parent field');
     // the child's required field is its own: the parent's value does not fill it

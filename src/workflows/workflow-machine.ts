@@ -102,7 +102,9 @@ export class WorkflowMachine {
     if (definition.source === 'graph') {
       if (input.uid === undefined) throw badRequest(`Field '${field}' takes an existing entity: give its 'uid'`);
       if (isTemporaryUid(input.uid)) {
-        throw badRequest(`Field '${field}': UID ${input.uid} is a temporary uid (1..${TEMPORARY_UID_MAX}), not an entity of the graph`);
+        throw badRequest(
+          `Field '${field}': UID ${input.uid} is a temporary uid (1..${TEMPORARY_UID_MAX}), not an entity of the graph`,
+        );
       }
       const entity = await this.graph.entity(input.uid);
       if (!entity) throw badRequest(`Field '${field}': entity with UID ${input.uid} not found`);
@@ -396,7 +398,8 @@ export class WorkflowMachine {
       const workflow = this.workflow(frame.workflowId);
       for (const [name, value] of Object.entries(frame.fields)) {
         const definition = workflow.fields.get(name);
-        if (!definition || definition.source !== 'text' || definition.plain || definition.nameOf !== undefined) continue;
+        if (!definition || definition.source !== 'text' || definition.plain || definition.nameOf !== undefined)
+          continue;
         if (value.uid === undefined || !used.has(value.uid) || seen.has(value.uid)) continue;
         seen.add(value.uid);
         entities.push({ field: name, temporaryUid: value.uid, name: value.name });

@@ -40,7 +40,8 @@ function parseTerm(text: string, pattern: string): Term {
 
 export function parsePattern(text: string): Pattern {
   const parts = text.split(' > ');
-  if (parts.length !== 3) throw new PatternError(`Pattern '${text}' must have the form <term> > <rel uid>.<phrase> > <term>`);
+  if (parts.length !== 3)
+    throw new PatternError(`Pattern '${text}' must have the form <term> > <rel uid>.<phrase> > <term>`);
   const relation = ENTITY.exec(parts[1]!.trim());
   if (!relation) throw new PatternError(`Pattern '${text}': the relation must be <uid>.<phrase>`);
   return {
