@@ -273,20 +273,23 @@ export class WorkflowService {
     return found;
   }
 
-  /** A change-log row per created fact and `clarity.model/updated` to the subscribers of every entity it touched. */
+  /** A change-log row per created fact and entity it names, and `clarity.model/updated` to the subscribers of every entity it touched. */
   private async recordChanges(owner: string, state: WorkflowState): Promise<void> {
     const result = state.result!;
     const workflowId = state.stack[0]!.workflowId;
     const changedAt = new Date().toISOString();
     for (const fact of result.facts) {
-      await this.changeLog.record({
-        entityUid: fact.lh_object_uid,
-        factUid: fact.fact_uid,
-        field: 'created',
-        oldValue: null,
-        newValue: { fact, workflowId, submission: state.submission?.id },
-        changedBy: owner,
-      });
+      // in the history of each entity the fact names (a new part changes the whole's model too)
+      for (const entityUid of new Set([fact.lh_object_uid, fact.rh_object_uid])) {
+        await this.changeLog.record({
+          entityUid,
+          factUid: fact.fact_uid,
+          field: 'created',
+          oldValue: null,
+          newValue: { fact, workflowId, submission: state.submission?.id },
+          changedBy: owner,
+        });
+      }
     }
     for (const uid of touchedUids(result.facts)) {
       const facts = result.facts.filter((f) => f.lh_object_uid === uid || f.rh_object_uid === uid);
