@@ -111,6 +111,14 @@ function compile(definition: WorkflowDefinition): CompiledWorkflow {
           `${where}, field '${field.name}': nameOf '${field.nameOf}' must be a text field of the workflow`,
         );
       }
+      if (field.draft !== undefined) {
+        const { name, supertype } = field.draft;
+        if (!field.plain || fields.get(name)?.source !== 'text' || fields.get(supertype)?.source !== 'graph') {
+          throw new WorkflowDefinitionError(
+            `${where}, field '${field.name}': a drafted field is plain text drafted from a text field (name) and a graph field (supertype)`,
+          );
+        }
+      }
       if ((field.nameOf !== undefined || field.plain) && field.source !== 'text') {
         throw new WorkflowDefinitionError(`${where}, field '${field.name}': nameOf and plain are for text fields`);
       }

@@ -26,6 +26,11 @@ export interface FieldDefinition {
   nameOf?: string;
   /** Text only: plain text (e.g. a definition), no entity and no temporary uid. */
   plain?: boolean;
+  /**
+   * Plain text only: the text may be drafted by AI (spec §10, `clarity.workflow/set`
+   * with `draft: true`) for a new kind named by field `name` below the entity of graph field `supertype`.
+   */
+  draft?: { name: string; supertype: string };
   /** In a required step, a field that may stay empty. */
   optional?: boolean;
 }

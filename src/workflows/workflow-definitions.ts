@@ -31,7 +31,12 @@ export const WORKFLOW_DEFINITIONS: readonly WorkflowDefinition[] = [
         fields: [
           { name: 'New Concept', source: 'text' },
           { name: 'Supertype Concept', source: 'graph' },
-          { name: 'definition', source: 'text', plain: true },
+          {
+            name: 'definition',
+            source: 'text',
+            plain: true,
+            draft: { name: 'New Concept', supertype: 'Supertype Concept' },
+          },
         ],
         holds: [pattern('?1.Supertype Concept', SPECIALIZATION, PHYSICAL_OBJECT)],
         creates: [

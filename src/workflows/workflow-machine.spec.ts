@@ -428,6 +428,40 @@ describe('WorkflowMachine', () => {
     );
   });
 
+  test('draftRequest: the name and supertype an AI draft of the definition needs, from the fields the data names', async () => {
+    const m = machine();
+    let s = m.start(undefined, 'new-physical-object');
+    assert.match(await refusal('BAD_REQUEST', () => m.draftRequest(s, 'definition')), /Field 'New Concept' is empty/);
+    assert.match(await refusal('BAD_REQUEST', () => m.draftRequest(s, 'New Concept')), /cannot be drafted/);
+    s = await m.set(s, 'New Concept', { name: 'slurry pump' });
+    assert.match(
+      await refusal('BAD_REQUEST', () => m.draftRequest(s, 'definition')),
+      /Field 'Supertype Concept' is empty/,
+    );
+    s = await m.set(s, 'Supertype Concept', { uid: 730063 });
+    assert.deepEqual(m.draftRequest(s, 'definition'), { supertype_uid: 730063, name: 'slurry pump' });
+    assert.throws(
+      () =>
+        new WorkflowCatalog([
+          {
+            id: 'w',
+            result: 'A',
+            steps: [
+              {
+                id: 's',
+                required: true,
+                fields: [
+                  { name: 'A', source: 'text' },
+                  { name: 'B', source: 'text', plain: true, draft: { name: 'A', supertype: 'A' } },
+                ],
+              },
+            ],
+          },
+        ]),
+      /drafted field/,
+    );
+  });
+
   test('a bad definition table is refused at load, naming what is wrong', () => {
     const base = WORKFLOW_DEFINITIONS[2]!;
     assert.throws(() => new WorkflowCatalog([base, base]), WorkflowDefinitionError);

@@ -123,6 +123,27 @@ export class WorkflowMachine {
     return next;
   }
 
+  /**
+   * What an AI draft of `field` (spec §10) needs: the new kind's name and its
+   * supertype, from the fields the definition names; BAD_REQUEST naming the field
+   * that cannot be drafted or is still empty.
+   */
+  draftRequest(state: WorkflowState, field: string): { supertype_uid: number; name: string } {
+    const next = this.editable(state);
+    const step = this.currentStep(top(next));
+    const definition = step.fields.get(field);
+    if (!definition) throw badRequest(`Field '${field}' is not a field of step '${step.definition.id}'`);
+    if (!definition.draft) throw badRequest(`Field '${field}' cannot be drafted`);
+    const resolve = this.resolver(next, next.stack.length - 1);
+    const name = resolve(definition.draft.name)?.name;
+    if (!name) throw badRequest(`Field '${definition.draft.name}' is empty: the draft of '${field}' needs it`);
+    const supertype = resolve(definition.draft.supertype)?.uid;
+    if (supertype === undefined) {
+      throw badRequest(`Field '${definition.draft.supertype}' is empty: the draft of '${field}' needs it`);
+    }
+    return { supertype_uid: supertype, name };
+  }
+
   /** The next step; a required step must have all its fields filled. */
   async next(state: WorkflowState): Promise<WorkflowState> {
     const next = this.editable(state);

@@ -3,6 +3,7 @@ import {
   describedCheck,
   Invalid,
   isText,
+  optionalBoolean,
   optionalParam,
   optionalUid,
   requiredParam,
@@ -33,13 +34,24 @@ export const workflowSessionSchema = z.object({ sessionId: sessionId() });
 
 export const workflowStartSchema = z.object({ sessionId: sessionId(), workflowId: workflowId() });
 
-/** `{sessionId, field, uid?, name?}`: a graph field takes `uid`, a text field `name`; neither clears the field. */
-export const workflowSetSchema = z.object({
-  sessionId: sessionId(),
-  field: requiredParam('field', storableText({ min: 1, max: 255 })),
-  uid: optionalUid('uid'),
-  name: optionalParam('name', storableText({ max: 10_000 }), { nullIsAbsent: true }),
-});
+/**
+ * `{sessionId, field, uid?, name?, draft?}`: a graph field takes `uid`, a text field
+ * `name`; neither clears the field; `draft: true` fills a draftable field (the
+ * definition of a new kind) with an AI draft (spec §10) instead.
+ */
+export const workflowSetSchema = z
+  .object({
+    sessionId: sessionId(),
+    field: requiredParam('field', storableText({ min: 1, max: 255 })),
+    uid: optionalUid('uid'),
+    name: optionalParam('name', storableText({ max: 10_000 }), { nullIsAbsent: true }),
+    draft: optionalBoolean('draft'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.draft === true && (value.uid !== undefined || value.name !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: "Parameter 'draft' cannot be combined with 'uid' or 'name'" });
+    }
+  });
 
 export const workflowBranchSchema = z.object({
   sessionId: sessionId(),

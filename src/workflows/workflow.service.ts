@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DefinitionDraftService } from '../ai/definition-draft.service.js';
 import { ArchivistClient } from '../archivist/archivist-client.js';
 import type { NewFact } from '../archivist/archivist-wire.js';
 import { ChangeLogOutbox } from '../change-log/change-log-outbox.js';
@@ -45,6 +46,7 @@ export class WorkflowService {
     private readonly changeLog: ChangeLogOutbox,
     private readonly updates: ModelUpdateService,
     private readonly dataSource: DataSource,
+    private readonly ai: DefinitionDraftService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.machine = new WorkflowMachine(catalog, graph);
@@ -63,8 +65,23 @@ export class WorkflowService {
     return this.machine.view(state);
   }
 
-  set(owner: string, p: WorkflowSetRequest): Promise<WorkflowView> {
+  async set(owner: string, p: WorkflowSetRequest): Promise<WorkflowView> {
+    if (p.draft === true) return this.setDraft(owner, p.sessionId, p.field);
     return this.change(owner, p.sessionId, (state) => this.machine.set(state!, p.field, { uid: p.uid, name: p.name }));
+  }
+
+  /**
+   * `set` with `draft: true`: the field (a new kind's definition) filled with an AI
+   * draft (spec §10) for the name and supertype its definition names, written under
+   * the version read before the draft was asked for (a change meanwhile → CONFLICT).
+   */
+  private async setDraft(owner: string, sessionId: string, field: string): Promise<WorkflowView> {
+    const { state, version } = await this.load(owner, sessionId);
+    const request = this.machine.draftRequest(state, field);
+    const draft = await this.ai.conjure(owner, request);
+    const next = await this.machine.set(state, field, { name: draft.definition });
+    await this.save(owner, sessionId, version, next);
+    return this.machine.view(next);
   }
 
   next(owner: string, sessionId: string): Promise<WorkflowView> {

@@ -1,4 +1,5 @@
 import { Module, type FactoryProvider } from '@nestjs/common';
+import { AiModule } from '../ai/ai.module.js';
 import { ArchivistModule } from '../archivist/archivist.module.js';
 import { ChangeLogOutboxModule } from '../change-log/change-log-outbox.module.js';
 import { SemanticModule } from '../semantic/semantic.module.js';
@@ -16,7 +17,7 @@ const catalogProvider: FactoryProvider<WorkflowCatalog> = {
 
 /** Guided modelling workflows (spec §9), kept in the caller's modelling session. */
 @Module({
-  imports: [SessionsModule, ArchivistModule, SemanticModule, ChangeLogOutboxModule],
+  imports: [SessionsModule, ArchivistModule, SemanticModule, ChangeLogOutboxModule, AiModule],
   providers: [catalogProvider, WorkflowGraphAdapter, WorkflowService],
   exports: [WorkflowService],
 })

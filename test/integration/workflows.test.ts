@@ -17,6 +17,7 @@ import {
   startClarityProcess,
   type ClarityProcess,
 } from '../support/clarity-process.js';
+import { FakeOpenAiServer } from '../support/fake-openai-server.js';
 import { topiniPath } from '../support/gellish-tables.js';
 import { connect, nextEvent, request, type Envelope } from '../support/socket-client.js';
 
@@ -416,5 +417,90 @@ describe('guided modelling workflows on TOPini', { skip }, () => {
     const model = (await request(alice, 'clarity.model/get', { uid: sent[0]!.lh_object_uid })).data;
     assert.equal(model.category, 'physical object');
     assert.ok(model.synonyms.includes(names.synonym));
+  });
+});
+
+/**
+ * On the bundled knowledge base (Clarity's embedded Archivist, a real
+ * OpenAI-compatible server on loopback): the Archivist refuses what it does not
+ * know, and the definition field can be drafted by AI (spec §10).
+ */
+describe('guided modelling workflows: Archivist validation and AI-drafted definitions', () => {
+  const PUMP = 2001001; // bundled KB: pump < rotating equipment < … < physical object
+  const COMMISSIONING = 2005001; // bundled KB: an occurrence
+  let clarity: ClarityProcess;
+  let fake: FakeOpenAiServer;
+  let cleanup: () => Promise<void>;
+  let alice: Socket;
+
+  const wf = (op: string, payload: Record<string, unknown>) =>
+    request(alice, `clarity.workflow/${op}`, payload, 60_000);
+  const ok = async (op: string, payload: Record<string, unknown>) => {
+    const answer = await wf(op, payload);
+    assert.equal(answer.success, true, `${op}: ${JSON.stringify(answer)}`);
+    return answer.data;
+  };
+
+  before(async () => {
+    fake = await FakeOpenAiServer.start();
+    fake.behave({ kind: 'answer', text: 'that pumps slurry with a recessed impeller.' });
+    const db = await databaseEnv();
+    cleanup = db.cleanup;
+    clarity = await startClarityProcess({
+      ...db.env,
+      OPENAI_API_KEY: 'sk-workflow-test-key',
+      OPENAI_BASE_URL: fake.baseUrl,
+      OPENAI_MODEL: 'test-model',
+      WS_RATE_LIMIT: '1000',
+    });
+    alice = await connect(clarity.url, { token: await mintToken('alice') });
+  });
+
+  after(async () => {
+    alice?.close();
+    if (clarity) assert.equal((await clarity.stop()).code, 0, clarity.output());
+    await fake?.close();
+    await cleanup?.();
+  });
+
+  test('the definition drafted by AI from the new name and the supertype; a refused fact makes validate BAD_REQUEST listing it', async () => {
+    const sessionId = (await request(alice, 'clarity.session/create', { name: 'draft' })).data.id;
+    await ok('start', { sessionId, workflowId: 'new-physical-object' });
+    const tooEarly = await wf('set', { sessionId, field: 'definition', draft: true });
+    assert.equal(tooEarly.code, 'BAD_REQUEST');
+    assert.match(tooEarly.error!, /Field 'New Concept' is empty/);
+    const notDraftable = await wf('set', { sessionId, field: 'Supertype Concept', draft: true });
+    assert.equal(notDraftable.code, 'BAD_REQUEST');
+    assert.match(notDraftable.error!, /Field 'Supertype Concept' cannot be drafted/);
+    const both = await wf('set', { sessionId, field: 'definition', draft: true, name: 'x' });
+    assert.equal(both.code, 'BAD_REQUEST');
+
+    await ok('set', { sessionId, field: 'New Concept', name: 'slurry pump' });
+    await ok('set', { sessionId, field: 'Supertype Concept', uid: PUMP });
+    const before = fake.count;
+    const drafted = await ok('set', { sessionId, field: 'definition', draft: true });
+    assert.equal(fake.count, before + 1, 'one provider call');
+    assert.equal(drafted.fields.definition.name, 'that pumps slurry with a recessed impeller.');
+    const prompt = JSON.stringify(fake.requests[before]!.body?.messages);
+    assert.match(prompt, /slurry pump/);
+    assert.match(prompt, /pump : is a specialization of : /);
+
+    for (let i = 0; i < 4; i++) await ok('next', { sessionId });
+    await ok('set', { sessionId, field: 'Function', uid: COMMISSIONING });
+    // the bundled knowledge base does not know relation type 5536: the Archivist refuses that fact
+    const refused = await wf('validate', { sessionId });
+    assert.equal(refused.code, 'BAD_REQUEST', JSON.stringify(refused));
+    assert.match(refused.error!, /refused 1 of 2 facts/);
+    assert.match(
+      refused.error!,
+      /fact 2 \(1 slurry pump > 5536 has by definition as intended function > 2005001 commissioning\): relation type 5536 is not known/,
+    );
+    const state = await ok('state', { sessionId });
+    assert.equal(state.status, 'in-progress');
+    const early = await wf('finalize', { sessionId });
+    assert.equal(early.code, 'WORKFLOW_STATE');
+    // without that fact the workflow validates
+    await ok('set', { sessionId, field: 'Function' });
+    assert.equal((await ok('validate', { sessionId })).status, 'pending');
   });
 });
