@@ -43,6 +43,9 @@ import {
   SESSION_LIST_SCHEMA,
   SESSION_SCHEMA,
   SUBSCRIPTION_SCHEMA,
+  WORKFLOW_LIST_SCHEMA,
+  WORKFLOW_RESULT_SCHEMA,
+  WORKFLOW_STATE_SCHEMA,
   type AnswerSchema,
 } from './answer-schemas.js';
 
@@ -291,56 +294,67 @@ export function buildRoutes({
     route({
       event: 'clarity.workflow/list',
       schema: workflowListSchema,
+      answer: WORKFLOW_LIST_SCHEMA,
       handle: async () => workflows.list(),
     }),
     route({
       event: 'clarity.workflow/start',
       schema: workflowStartSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.start(ctx.userId, p.sessionId, p.workflowId),
     }),
     route({
       event: 'clarity.workflow/state',
       schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.state(ctx.userId, p.sessionId),
     }),
     route({
       event: 'clarity.workflow/set',
       schema: workflowSetSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.set(ctx.userId, p),
     }),
     route({
       event: 'clarity.workflow/next',
       schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.next(ctx.userId, p.sessionId),
     }),
     route({
       event: 'clarity.workflow/back',
       schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.back(ctx.userId, p.sessionId),
     }),
     route({
       event: 'clarity.workflow/branch',
       schema: workflowBranchSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.branch(ctx.userId, p.sessionId, p.field, p.workflowId),
     }),
     route({
       event: 'clarity.workflow/pop',
       schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.pop(ctx.userId, p.sessionId),
     }),
     route({
       event: 'clarity.workflow/validate',
       schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.validate(ctx.userId, p.sessionId),
     }),
     route({
       event: 'clarity.workflow/finalize',
       schema: workflowSessionSchema,
+      answer: WORKFLOW_RESULT_SCHEMA,
       handle: (p, ctx) => workflows.finalize(ctx.userId, p.sessionId),
     }),
     route({
       event: 'clarity.workflow/abandon',
       schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
       handle: (p, ctx) => workflows.abandon(ctx.userId, p.sessionId),
     }),
   ];
