@@ -19,6 +19,7 @@ import {
 } from '../support/clarity-process.js';
 import { FakeOpenAiServer } from '../support/fake-openai-server.js';
 import { topiniPath } from '../support/gellish-tables.js';
+import { startLossyHttpProxy } from '../support/lossy-http-proxy.js';
 import { connect, nextEvent, request, type Envelope } from '../support/socket-client.js';
 
 /**
@@ -356,6 +357,47 @@ describe('guided modelling workflows on TOPini', { skip }, () => {
     const next = await ok(alice, 'next', { sessionId });
     assert.equal(next.stepIndex, 1);
     assert.equal(next.fields.definition.name, 'survives');
+  });
+
+  test('finalize whose answer from the Archivist is lost: read back, not resent; a request that never arrived is sent once', async () => {
+    const proxy = await startLossyHttpProxy(archivist.url);
+    const c = await startClarityProcess({ ...env, ARCHIVIST_URL: proxy.url, WS_RATE_LIMIT: '1000' });
+    const socket = await connect(c.url, { token: await mintToken('alice') });
+    try {
+      // applied, answer lost
+      const lostAnswer = await newSession(socket);
+      const names = await driveToLastStep(lostAnswer, socket);
+      await ok(socket, 'validate', { sessionId: lostAnswer });
+      let before = posts();
+      proxy.arm('after');
+      const read = await ok(socket, 'finalize', { sessionId: lostAnswer });
+      assert.equal(posts(), before + 1, 'sent once, found by reading back');
+      assert.equal(read.facts.length, 6);
+      assert.deepEqual(
+        read.created.map((c: { field: string; name: string }) => [c.field, c.name]),
+        [
+          ['New Concept', names.concept],
+          ['qualitative aspect', names.aspect],
+        ],
+      );
+      assert.equal(read.facts[0].lh_object_uid, read.created[0].uid);
+      assert.deepEqual(await ok(socket, 'finalize', { sessionId: lostAnswer }), read);
+      assert.equal(posts(), before + 1);
+
+      // never arrived: read back finds nothing, sent again once
+      const lostRequest = await newSession(socket);
+      await driveToLastStep(lostRequest, socket);
+      await ok(socket, 'validate', { sessionId: lostRequest });
+      before = posts();
+      proxy.arm('before');
+      const resent = await ok(socket, 'finalize', { sessionId: lostRequest });
+      assert.equal(posts(), before + 1, 'the first attempt never reached the Archivist, the second did');
+      assert.equal(resent.facts.length, 6);
+    } finally {
+      socket.close();
+      assert.equal((await c.stop()).code, 0, c.output());
+      await proxy.close();
+    }
   });
 
   test('crash between sending and recording: the next finalize reads the submission back and submits nothing', async (t) => {
