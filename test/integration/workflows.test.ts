@@ -494,6 +494,7 @@ describe('guided modelling workflows: Archivist validation and AI-drafted defini
       OPENAI_BASE_URL: fake.baseUrl,
       OPENAI_MODEL: 'test-model',
       WS_RATE_LIMIT: '1000',
+      SESSION_STATE_MAX_BYTES: '4096', // a workflow state is a few hundred bytes: room for the test below
     });
     alice = await connect(clarity.url, { token: await mintToken('alice') });
   });
@@ -544,5 +545,15 @@ describe('guided modelling workflows: Archivist validation and AI-drafted defini
     // without that fact the workflow validates
     await ok('set', { sessionId, field: 'Function' });
     assert.equal((await ok('validate', { sessionId })).status, 'pending');
+  });
+
+  test('a workflow state over SESSION_STATE_MAX_BYTES is QUOTA_EXCEEDED and changes nothing', async () => {
+    const sessionId = (await request(alice, 'clarity.session/create', { name: 'quota' })).data.id;
+    await ok('start', { sessionId, workflowId: 'new-physical-object' });
+    const before = await ok('state', { sessionId });
+    const tooBig = await wf('set', { sessionId, field: 'definition', name: 'd'.repeat(5000) });
+    assert.equal(tooBig.code, 'QUOTA_EXCEEDED', JSON.stringify(tooBig));
+    assert.match(tooBig.error!, /SESSION_STATE_MAX_BYTES/);
+    assert.deepEqual(await ok('state', { sessionId }), before);
   });
 });
