@@ -10,7 +10,7 @@ import {
   TEMPORARY_UID_MAX,
   type WorkflowGraph,
 } from './workflow-graph.js';
-import type { Pattern, Term } from './workflow-pattern.js';
+import { fieldsOf, type Pattern, type Term } from './workflow-pattern.js';
 import type {
   CreatedEntity,
   FieldValue,
@@ -343,7 +343,7 @@ export class WorkflowMachine {
       field,
     );
     if (!failure) return;
-    const named = field ?? failure.patterns.flatMap((p) => fieldTerms(p)).find(() => true) ?? '';
+    const named = field ?? failure.patterns.flatMap(fieldsOf)[0] ?? '';
     const value = resolve(named);
     const shown = value ? ` ${value.uid !== undefined ? `UID ${value.uid} ` : ''}(${value.name})` : '';
     throw badRequest(
@@ -450,10 +450,6 @@ function allocate(state: WorkflowState, field: string): number {
   }
   state.nextTemporaryUid = uid + 1;
   return uid;
-}
-
-function fieldTerms(p: Pattern): string[] {
-  return [p.left, p.right].flatMap((t) => (t.kind === 'field' ? [t.name] : []));
 }
 
 /** The fact of a `creates` pattern, or undefined while a field it names is empty (or not new where it must be). */
