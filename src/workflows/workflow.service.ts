@@ -160,6 +160,9 @@ export class WorkflowService {
         reconciled = answer.reconciled === true;
       }
       const completed = this.machine.completed(state, accepted);
+      // Logged before the result is recorded: a crash in between leaves the submission to be
+      // read back, and that finalize logs only what is not logged yet (so no row is lost or doubled).
+      await this.logChanges(owner, completed, reconciled);
       try {
         await this.save(owner, sessionId, version, completed);
       } catch (error) {
@@ -176,7 +179,7 @@ export class WorkflowService {
         `Workflow ${completed.stack[0]!.workflowId} of session ${sessionId}: ${accepted.length} facts ${reconciled ? 'found again (reconciled)' : 'submitted'} (submission ${submission.id})`,
         { context: 'Workflows' },
       );
-      await this.recordChanges(owner, completed);
+      this.announce(owner, completed);
       return completed.result!;
     });
   }
@@ -290,24 +293,31 @@ export class WorkflowService {
     return found;
   }
 
-  /** A change-log row per created fact and entity it names, and `clarity.model/updated` to the subscribers of every entity it touched. */
-  private async recordChanges(owner: string, state: WorkflowState): Promise<void> {
-    const result = state.result!;
+  /** A change-log row per created fact and entity it names. */
+  private async logChanges(owner: string, state: WorkflowState, earlierAttempt: boolean): Promise<void> {
     const workflowId = state.stack[0]!.workflowId;
-    const changedAt = new Date().toISOString();
-    for (const fact of result.facts) {
+    for (const fact of state.result!.facts) {
       // in the history of each entity the fact names (a new part changes the whole's model too)
       for (const entityUid of new Set([fact.lh_object_uid, fact.rh_object_uid])) {
-        await this.changeLog.record({
+        const change = {
           entityUid,
           factUid: fact.fact_uid,
           field: 'created',
           oldValue: null,
           newValue: { fact, workflowId, submission: state.submission?.id },
           changedBy: owner,
-        });
+        };
+        // read back: an earlier finalize may have logged it before it died
+        await (earlierAttempt ? this.changeLog.recordUnlessLogged(change) : this.changeLog.record(change));
       }
     }
+  }
+
+  /** `clarity.model/updated` to the subscribers of every entity a created fact names. */
+  private announce(owner: string, state: WorkflowState): void {
+    const result = state.result!;
+    const workflowId = state.stack[0]!.workflowId;
+    const changedAt = new Date().toISOString();
     for (const uid of touchedUids(result.facts)) {
       const facts = result.facts.filter((f) => f.lh_object_uid === uid || f.rh_object_uid === uid);
       this.updates.announce({

@@ -383,6 +383,8 @@ describe('guided modelling workflows on TOPini', { skip }, () => {
       assert.equal(read.facts[0].lh_object_uid, read.created[0].uid);
       assert.deepEqual(await ok(socket, 'finalize', { sessionId: lostAnswer }), read);
       assert.equal(posts(), before + 1);
+      const history = await request(socket, 'clarity.model/history', { uid: read.created[0].uid });
+      assert.equal(history.data.length, 5, 'its change-log rows, once');
 
       // never arrived: read back finds nothing, sent again once
       const lostRequest = await newSession(socket);
@@ -455,6 +457,8 @@ describe('guided modelling workflows on TOPini', { skip }, () => {
     );
     assert.deepEqual(await ok(aliceOnB, 'finalize', { sessionId }), result);
     assert.equal(posts(), before);
+    const history = await request(alice, 'clarity.model/history', { uid: sent[0]!.lh_object_uid });
+    assert.equal(history.data.length, 5, 'the change-log rows of the read-back submission, once');
     // the new kind is served with its facts (the caches of what the crashed process touched were dropped)
     const model = (await request(alice, 'clarity.model/get', { uid: sent[0]!.lh_object_uid })).data;
     assert.equal(model.category, 'physical object');
