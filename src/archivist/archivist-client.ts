@@ -417,6 +417,15 @@ export class ArchivistClient implements FactSource, PagedFactSource {
 
   // ---- cache, events, health ---------------------------------------------
 
+  /**
+   * Drops what the caches (both levels, every replica) hold about these entities:
+   * for a write this process learns of without making it (e.g. a submission a
+   * crashed process sent, found again by reading back).
+   */
+  async forget(uids: readonly number[]): Promise<void> {
+    await this.invalidate([...uids]);
+  }
+
   /** Listens to invalidations, local and from other replicas. Returns the unsubscribe function. */
   onInvalidate(listener: InvalidationListener): () => void {
     this.listeners.add(listener);

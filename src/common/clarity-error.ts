@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'AI_UNAVAILABLE'
   | 'AI_ERROR'
   | 'QUOTA_EXCEEDED'
+  | 'WORKFLOW_STATE'
   | 'INTERNAL';
 
 /**
@@ -39,6 +40,7 @@ export const ERROR_CODES = [
   'AI_UNAVAILABLE',
   'AI_ERROR',
   'QUOTA_EXCEEDED',
+  'WORKFLOW_STATE',
 ] as const satisfies readonly ErrorCode[];
 
 /** `true` when ERROR_CODES lists every ErrorCode, else the codes it misses (a type error below). */

@@ -189,11 +189,125 @@ export const MODEL_CHANGE_SCHEMA: AnswerSchema = {
   type: 'object',
   required: ['field', 'fact_uid', 'oldValue', 'newValue', 'changedBy', 'changedAt'],
   properties: {
-    field: { enum: ['definition', 'name', 'collection'] },
+    field: { enum: ['definition', 'name', 'collection', 'created'] },
     fact_uid: integer,
     oldValue: {},
     newValue: {},
     changedBy: string,
     changedAt: timestamp,
+  },
+};
+
+/** A fact to submit: uids 1..100 are temporary (new entities), no fact uid yet (spec §6). */
+const NEW_FACT_SCHEMA: AnswerSchema = {
+  type: 'object',
+  required: ['lh_object_uid', 'lh_object_name', 'rel_type_uid', 'rel_type_name', 'rh_object_uid', 'rh_object_name'],
+  properties: {
+    lh_object_uid: integer,
+    lh_object_name: string,
+    rel_type_uid: integer,
+    rel_type_name: string,
+    rh_object_uid: integer,
+    rh_object_name: string,
+    full_definition: string,
+  },
+};
+
+const fieldValue = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    uid: {
+      type: 'integer',
+      description: 'An existing entity, or a temporary uid 1..100 of a new one; absent for plain text',
+    },
+    name: string,
+  },
+};
+
+/** A step of a workflow definition (src/workflows/workflow-definition.ts). */
+const STEP_SCHEMA: AnswerSchema = {
+  type: 'object',
+  required: ['id', 'required', 'fields'],
+  properties: {
+    id: string,
+    required: { type: 'boolean' },
+    fields: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'source'],
+        properties: {
+          name: string,
+          source: { enum: ['text', 'graph'] },
+          children: { type: 'array', items: string },
+          nameOf: string,
+          plain: { type: 'boolean' },
+          draft: { type: 'object', properties: { name: string, supertype: string } },
+          optional: { type: 'boolean' },
+        },
+      },
+    },
+    holds: { type: 'array', items: string, description: 'Patterns that must hold in the graph' },
+    creates: {
+      type: 'array',
+      items: { type: 'object', required: ['pattern'], properties: { pattern: string, fullDefinition: string } },
+    },
+  },
+};
+
+/** `clarity.workflow/list` (spec §9). */
+export const WORKFLOW_LIST_SCHEMA: AnswerSchema = {
+  type: 'object',
+  required: ['workflows'],
+  properties: {
+    workflows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'result', 'steps'],
+        properties: { id: string, result: string, steps: { type: 'array', items: STEP_SCHEMA } },
+      },
+    },
+  },
+};
+
+/** The state of a session's workflow (spec §9), answered by every `clarity.workflow/*` operation but list and finalize. */
+export const WORKFLOW_STATE_SCHEMA: AnswerSchema = {
+  type: 'object',
+  required: ['workflowId', 'status', 'stepIndex', 'step', 'fields', 'tree', 'facts'],
+  properties: {
+    workflowId: string,
+    status: { enum: ['in-progress', 'pending', 'completed', 'abandoned'] },
+    stepIndex: integer,
+    step: STEP_SCHEMA,
+    fields: { type: 'object', additionalProperties: fieldValue, description: 'What the current workflow sees' },
+    tree: {
+      type: 'array',
+      description: 'The open workflows, root first',
+      items: {
+        type: 'object',
+        required: ['workflowId', 'stepIndex', 'step'],
+        properties: { workflowId: string, stepIndex: integer, step: string, fills: string },
+      },
+    },
+    facts: { type: 'array', items: NEW_FACT_SCHEMA, description: 'What finalize would submit now' },
+  },
+};
+
+/** `clarity.workflow/finalize` (spec §9): the submitted facts and the new entities, with permanent uids. */
+export const WORKFLOW_RESULT_SCHEMA: AnswerSchema = {
+  type: 'object',
+  required: ['facts', 'created'],
+  properties: {
+    facts: { type: 'array', items: FACT_SCHEMA },
+    created: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'uid', 'name'],
+        properties: { field: string, uid: integer, name: string },
+      },
+    },
   },
 };

@@ -26,6 +26,14 @@ import { environmentRequestSchema } from '../sessions/session.schemas.js';
 import { loadEnvironment } from '../sessions/environment.js';
 import type { ModelCreateService } from '../modelling/model-create.service.js';
 import { createModelSchema } from '../modelling/model-create.schemas.js';
+import type { WorkflowService } from '../workflows/workflow.service.js';
+import {
+  workflowBranchSchema,
+  workflowListSchema,
+  workflowSessionSchema,
+  workflowSetSchema,
+  workflowStartSchema,
+} from '../workflows/workflow.schemas.js';
 import {
   FACTS_SCHEMA,
   HISTORY_SCHEMA,
@@ -35,6 +43,9 @@ import {
   SESSION_LIST_SCHEMA,
   SESSION_SCHEMA,
   SUBSCRIPTION_SCHEMA,
+  WORKFLOW_LIST_SCHEMA,
+  WORKFLOW_RESULT_SCHEMA,
+  WORKFLOW_STATE_SCHEMA,
   type AnswerSchema,
 } from './answer-schemas.js';
 
@@ -94,6 +105,7 @@ export interface RouteDependencies {
   system: SystemStatusService;
   subscriptions: SubscriptionService;
   create: ModelCreateService;
+  workflows: WorkflowService;
 }
 
 function route<const E extends string, S extends z.ZodType, R, const A extends readonly string[] = []>(r: {
@@ -127,6 +139,7 @@ export function buildRoutes({
   system,
   subscriptions,
   create,
+  workflows,
 }: RouteDependencies) {
   const routes = [
     route({
@@ -276,6 +289,73 @@ export function buildRoutes({
       aliases: ['clarity/model-create'],
       schema: createModelSchema,
       handle: (p, ctx) => create.create(ctx.userId, p),
+    }),
+    // Guided modelling workflows (spec §9): the state lives in the caller's session `sessionId`.
+    route({
+      event: 'clarity.workflow/list',
+      schema: workflowListSchema,
+      answer: WORKFLOW_LIST_SCHEMA,
+      handle: async () => workflows.list(),
+    }),
+    route({
+      event: 'clarity.workflow/start',
+      schema: workflowStartSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.start(ctx.userId, p.sessionId, p.workflowId),
+    }),
+    route({
+      event: 'clarity.workflow/state',
+      schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.state(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/set',
+      schema: workflowSetSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.set(ctx.userId, p),
+    }),
+    route({
+      event: 'clarity.workflow/next',
+      schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.next(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/back',
+      schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.back(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/branch',
+      schema: workflowBranchSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.branch(ctx.userId, p.sessionId, p.field, p.workflowId),
+    }),
+    route({
+      event: 'clarity.workflow/pop',
+      schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.pop(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/validate',
+      schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.validate(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/finalize',
+      schema: workflowSessionSchema,
+      answer: WORKFLOW_RESULT_SCHEMA,
+      handle: (p, ctx) => workflows.finalize(ctx.userId, p.sessionId),
+    }),
+    route({
+      event: 'clarity.workflow/abandon',
+      schema: workflowSessionSchema,
+      answer: WORKFLOW_STATE_SCHEMA,
+      handle: (p, ctx) => workflows.abandon(ctx.userId, p.sessionId),
     }),
   ];
   const table = new Map<string, Route>();

@@ -13,6 +13,8 @@ import { DefinitionDraftService } from '../ai/definition-draft.service.js';
 import { SystemStatusService } from '../health/system-status.service.js';
 import { ModellingModule } from '../modelling/modelling.module.js';
 import { ModelCreateService } from '../modelling/model-create.service.js';
+import { WorkflowsModule } from '../workflows/workflows.module.js';
+import { WorkflowService } from '../workflows/workflow.service.js';
 import { ClarityGateway } from './clarity.gateway.js';
 import { ErrorMapper } from './error-mapper.js';
 import { buildRoutes, ROUTE_TABLE, type RouteTable } from './event-routes.js';
@@ -36,7 +38,8 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     system: SystemStatusService,
     subscriptions: SubscriptionService,
     create: ModelCreateService,
-  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai, system, subscriptions, create }),
+    workflows: WorkflowService,
+  ): RouteTable => buildRoutes({ models, updates, sessions, changeLog, ai, system, subscriptions, create, workflows }),
   inject: [
     SemanticModelService,
     ModelUpdateService,
@@ -46,6 +49,7 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     SystemStatusService,
     SubscriptionService,
     ModelCreateService,
+    WorkflowService,
   ],
 };
 
@@ -59,6 +63,7 @@ const routeTableProvider: FactoryProvider<RouteTable> = {
     AiModule,
     RedisModule,
     ModellingModule,
+    WorkflowsModule,
   ],
   providers: [
     ClarityGateway,

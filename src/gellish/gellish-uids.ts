@@ -18,6 +18,10 @@ export const RelationType = {
   CLASSIFICATION: 1225,
   /** synonym for a term for an object ("is a synonym of") */
   SYNONYM: 1981,
+  /** abbreviation for a term for an object ("is an abbreviation of") */
+  ABBREVIATION: 1982,
+  /** code for a term for an object ("is a code for") */
+  CODE: 1983,
   /** inverse for a term for an object ("is an inverse of") */
   INVERSE: 1986,
   /** possession of an aspect by an individual thing ("has as aspect") */
@@ -32,6 +36,10 @@ export const RelationType = {
   CONCEPTUAL_ROLE_PLAYING: 4714,
   /** assembly relation of a part in a whole individual physical object ("is a part of") */
   ASSEMBLY: 1190,
+  /** by definition being a qualification of an intrinsic aspect ("is by definition") */
+  BY_DEFINITION_QUALIFICATION: 5283,
+  /** by definition being an intended function for a physical object ("has by definition as intended function") */
+  INTENDED_FUNCTION: 5536,
   /** composition relation of an individual thing ("is a part of") */
   COMPOSITION: 1260,
   /** conceptual assembly relation of a part in a whole individual physical object */

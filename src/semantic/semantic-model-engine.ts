@@ -217,6 +217,18 @@ export class SemanticModelEngine {
   }
 
   /**
+   * The entity's name and every entity it is a specialization of, at any depth
+   * (1146-cone facts, qualifications included: the ancestry its model is built
+   * from), nearest first; null when the graph does not know the entity.
+   */
+  async lineage(uid: number): Promise<{ name: string; ancestors: number[] } | null> {
+    if (!(await this.exists(uid))) return null;
+    const self = await this.view(uid);
+    const ancestry = await walkAncestors(uid, self.supertypes(), (u) => this.view(u));
+    return { name: self.name(), ancestors: ancestry.order };
+  }
+
+  /**
    * Whether the entity has any fact: one (memoised, cached) read, the same the
    * entity's model starts with. Unknown uids are not remembered.
    */

@@ -57,6 +57,11 @@ export class SemanticModelService {
     return this.engine.exists(uid);
   }
 
+  /** The entity's name and its supertypes at any depth (see SemanticModelEngine.lineage); null when unknown. */
+  lineage(uid: number): Promise<{ name: string; ancestors: number[] } | null> {
+    return this.engine.lineage(uid);
+  }
+
   getBatch(uids: number[], options: ModelOptions = {}): Promise<Array<SemanticModel | null>> {
     return this.engine.getBatch(uids, { ...options, concurrency: BATCH_CONCURRENCY });
   }

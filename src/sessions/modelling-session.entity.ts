@@ -29,6 +29,14 @@ export class ModellingSessionEntity {
   @Column({ name: 'state_bytes', type: 'int', default: 0 })
   stateBytes!: number;
 
+  /** The session's guided workflow (spec §9, WorkflowState), null when it has none; written under `version`. */
+  @Column({ type: 'jsonb', nullable: true })
+  workflow!: object | null;
+
+  /** UTF-8 bytes of `workflow`'s JSON, counted with state_bytes in the per-user storage quota. */
+  @Column({ name: 'workflow_bytes', type: 'int', default: 0 })
+  workflowBytes!: number;
+
   /** Starts at 1 and grows by one with every successful update. */
   @Column({ type: 'int' })
   version!: number;

@@ -21,6 +21,13 @@ export interface SessionRecord {
   updatedAtMicros: string;
 }
 
+/** A session's workflow column with the version it was read at. */
+export interface SessionWorkflowRecord {
+  id: string;
+  version: number;
+  workflow: object | null;
+}
+
 /** What one owner stores: sessions and UTF-8 bytes of their states. */
 export interface SessionUsage {
   sessions: number;
@@ -238,6 +245,67 @@ export class SessionRepository {
     return (result.raw as SessionRecord[])[0];
   }
 
+  /** The session's workflow column and version (undefined: no such session of this owner). */
+  async findWorkflow(owner: string, id: string): Promise<SessionWorkflowRecord | undefined> {
+    return guardDatabase(() =>
+      this.sessions
+        .createQueryBuilder('s')
+        .select('s.id', 'id')
+        .addSelect('s.version', 'version')
+        .addSelect('s.workflow', 'workflow')
+        .where('s.id = :id AND s.owner = :owner', { id, owner })
+        .getRawOne<SessionWorkflowRecord>(),
+    );
+  }
+
+  /**
+   * Writes the workflow column if the session is the owner's and still at
+   * `version` (then version + 1), like updateIfVersion; refused when the owner's
+   * stored bytes would then exceed `storageBytesPerUser` (a workflow that does not
+   * grow always passes). Undefined when nothing matched (stale version or no session).
+   */
+  async updateWorkflowIfVersion(
+    owner: string,
+    id: string,
+    version: number,
+    workflow: object,
+    workflowBytes: number,
+    limits: SessionQuotaLimits,
+  ): Promise<SessionWorkflowRecord | QuotaRefusal | undefined> {
+    return guardDatabase(() =>
+      this.sessions.manager.transaction(async (manager) => {
+        const usage = await lockAndMeasure(manager, owner);
+        const rows = await manager.query<Array<{ bytes: number }>>(
+          `SELECT workflow_bytes AS bytes FROM modelling_session WHERE id = $1 AND owner = $2`,
+          [id, owner],
+        );
+        const current = rows[0]?.bytes;
+        if (
+          current !== undefined &&
+          workflowBytes > current &&
+          usage.bytes - current + workflowBytes > limits.storageBytesPerUser
+        ) {
+          return { refused: 'storage', usage };
+        }
+        const result = await manager
+          .getRepository(ModellingSessionEntity)
+          .createQueryBuilder()
+          .update()
+          .set({
+            workflow,
+            workflowBytes,
+            version: () => 'version + 1',
+            updatedAt: () => "greatest(now(), updated_at + interval '1 microsecond')",
+          })
+          .where({ id, owner, version })
+          .returning('id, version, workflow')
+          .updateEntity(false)
+          .execute();
+        return (result.raw as SessionWorkflowRecord[])[0];
+      }),
+    );
+  }
+
   async deleteOwned(owner: string, id: string): Promise<boolean> {
     const result = await guardDatabase(() => this.sessions.delete({ id, owner }));
     return (result.affected ?? 0) > 0;
@@ -247,7 +315,7 @@ export class SessionRepository {
 /** Sessions and state bytes of `owner` (one index range of the owner's rows). */
 async function measure(manager: EntityManager, owner: string): Promise<SessionUsage> {
   const rows = await manager.query<Array<{ sessions: number; bytes: string }>>(
-    `SELECT count(*)::int AS sessions, coalesce(sum(state_bytes), 0)::bigint::text AS bytes
+    `SELECT count(*)::int AS sessions, coalesce(sum(state_bytes + workflow_bytes), 0)::bigint::text AS bytes
      FROM modelling_session WHERE owner = $1`,
     [owner],
   );

@@ -49,7 +49,7 @@ const VERSION_TOO_BIG = new Invalid(`must be at most ${SESSION_VERSION_MAX}`);
 const CURSOR_TOO_LONG = new Invalid(`must be at most ${SESSION_CURSOR_MAX_CHARS} characters long`);
 
 /** A session id: a UUID string, answered in lower case. */
-const isSessionId: Check<string> = describedCheck({ type: 'string', format: 'uuid' }, (value) => {
+export const isSessionId: Check<string> = describedCheck({ type: 'string', format: 'uuid' }, (value) => {
   if (typeof value !== 'string') return A_UUID_STRING;
   return UUID_RE.test(value) ? value.toLowerCase() : A_UUID;
 });

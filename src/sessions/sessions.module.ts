@@ -21,6 +21,6 @@ const sessionLimitsProvider: FactoryProvider<SessionLimits> = {
 @Module({
   imports: [TypeOrmModule.forFeature([ModellingSessionEntity])],
   providers: [SessionRepository, SessionsService, sessionLimitsProvider],
-  exports: [SessionsService],
+  exports: [SessionsService, SessionRepository, SESSION_LIMITS],
 })
 export class SessionsModule {}

@@ -87,6 +87,19 @@ describe('AsyncAPI document of a running Clarity', () => {
       'clarity.model_subscribe.data',
       (await request(socket, 'clarity.model/subscribe', { uid: Category.ROLE })).data,
     );
+    check('clarity.workflow_list.data', (await request(socket, 'clarity.workflow/list', {})).data);
+    const sessionId = session.data.id;
+    const started = await request(socket, 'clarity.workflow/start', { sessionId, workflowId: 'new-conceptual-aspect' });
+    check('clarity.workflow_start.data', started.data);
+    const set = await request(socket, 'clarity.workflow/set', { sessionId, field: 'Conceptual Aspect', name: 'hue' });
+    check('clarity.workflow_set.data', set.data);
+    const aspect = await request(socket, 'clarity.workflow/set', {
+      sessionId,
+      field: 'Supertype Concept',
+      uid: Category.ASPECT,
+    });
+    assert.equal(aspect.success, true, JSON.stringify(aspect));
+    check('clarity.workflow_state.data', (await request(socket, 'clarity.workflow/state', { sessionId })).data);
     const failed = await request(socket, 'clarity.model/get', { uid: 0 });
     check('ErrorCode', failed.code);
     check('ErrorEnvelope', failed);

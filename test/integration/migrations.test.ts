@@ -76,6 +76,8 @@ describe('migrations', { skip: unavailable }, () => {
         'created_at:timestamp with time zone:NO',
         'updated_at:timestamp with time zone:NO',
         'state_bytes:integer:NO',
+        'workflow:jsonb:YES',
+        'workflow_bytes:integer:NO',
       ],
     );
     assert.deepEqual(await pendingSchemaChanges(ds), []);

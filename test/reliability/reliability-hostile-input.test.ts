@@ -273,6 +273,42 @@ const TARGETS: Record<string, Target> = {
       ],
     },
   },
+  // Workflows (spec §9): an unknown session, so the valid base answers NOT_FOUND and changes nothing.
+  'clarity.workflow/list': { base: {}, attacks: {} },
+  'clarity.workflow/start': {
+    base: { sessionId: A_UUID, workflowId: 'new-physical-object' },
+    attacks: {
+      sessionId: idAttacks(),
+      workflowId: [['missing', MISSING], ['empty', ''], ['NUL', 'a\u0000'], ...BAD_TEXTS],
+    },
+  },
+  ...Object.fromEntries(
+    ['state', 'next', 'back', 'pop', 'validate', 'finalize', 'abandon'].map((op) => [
+      `clarity.workflow/${op}`,
+      { base: { sessionId: A_UUID }, attacks: { sessionId: idAttacks() } },
+    ]),
+  ),
+  'clarity.workflow/set': {
+    base: { sessionId: A_UUID, field: 'New Concept', name: 'probe' },
+    attacks: {
+      sessionId: idAttacks(),
+      field: [['missing', MISSING], ['empty', ''], ['lone surrogate', '\uD800'], ...BAD_TEXTS],
+      uid: optionalUidAttacks(),
+      name: [['NUL', 'a\u0000b'], ...BAD_TEXTS],
+      draft: [
+        ['string', 'yes'],
+        ['number', 1],
+      ],
+    },
+  },
+  'clarity.workflow/branch': {
+    base: { sessionId: A_UUID, field: 'Part Object', workflowId: 'new-physical-object' },
+    attacks: {
+      sessionId: idAttacks(),
+      field: [['missing', MISSING], ...BAD_TEXTS],
+      workflowId: [['missing', MISSING], ...BAD_TEXTS],
+    },
+  },
   // No parameters: nothing to attack (non-object payloads are checked for every event below).
   'clarity.system/status': { base: {}, attacks: {} },
   'clarity.system/heartbeat': { base: {}, attacks: {} },
