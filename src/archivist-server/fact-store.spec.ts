@@ -75,11 +75,14 @@ describe('FactStore', () => {
 
   test('rename changes the name wherever the uid carries it, and keeps synonyms', () => {
     const { store, facts } = sample();
-    store.rename(facts.pump.fact_uid, 'centrifugal pump');
-    assert.equal(facts.pump.lh_object_name, 'centrifugal pump');
-    assert.equal(facts.synonym.rh_object_name, 'centrifugal pump');
-    assert.equal(facts.p101.rh_object_name, 'centrifugal pump');
-    assert.equal(facts.synonym.lh_object_name, 'pomp');
+    const renamed = store.rename(facts.pump.fact_uid, 'centrifugal pump');
+    assert.equal(renamed?.lh_object_name, 'centrifugal pump');
+    const now = (fact: Fact) => store.fact(fact.fact_uid)!;
+    assert.equal(now(facts.pump).lh_object_name, 'centrifugal pump');
+    assert.equal(now(facts.synonym).rh_object_name, 'centrifugal pump');
+    assert.equal(now(facts.p101).rh_object_name, 'centrifugal pump');
+    assert.equal(now(facts.synonym).lh_object_name, 'pomp');
+    assert.equal(now(facts.machine).lh_object_name, 'machine');
     assert.deepEqual(uids(store.search('pump', true)), []);
     assert.deepEqual(uids(store.search('centrifugal pump', true)), uids([facts.pump, facts.synonym, facts.p101]));
     assert.equal(store.rename(1, 'x'), undefined);
@@ -88,11 +91,14 @@ describe('FactStore', () => {
   test('definitions and collections; "" removes a definition', () => {
     const { store, facts } = sample();
     store.setDefinition(facts.pump.fact_uid, 'that pumps', 'is a machine that pumps');
-    assert.equal(facts.pump.full_definition, 'is a machine that pumps');
-    store.setDefinition(facts.pump.fact_uid, '', 'x');
-    assert.equal('partial_definition' in facts.pump, false);
+    assert.equal(store.fact(facts.pump.fact_uid)!.full_definition, 'is a machine that pumps');
+    const cleared = store.setDefinition(facts.pump.fact_uid, '', 'x')!;
+    assert.equal('partial_definition' in cleared, false);
+    assert.equal(store.fact(facts.pump.fact_uid)!.full_definition, 'x');
     store.setCollection(facts.pump.fact_uid, 42, 'pumps');
-    assert.deepEqual([facts.pump.collection_uid, facts.pump.collection_name], [42, 'pumps']);
+    const pump = store.fact(facts.pump.fact_uid)!;
+    assert.deepEqual([pump.collection_uid, pump.collection_name], [42, 'pumps']);
+    assert.equal(store.setDefinition(1, 'a', 'b'), undefined);
   });
 
   test('relatedFactsPage: pages after a fact uid, counts all, leaves out subtypes and instances when structural', () => {

@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import type { Fact } from '../gellish/fact.js';
 import type { ArchivistLogger } from './archivist-logger.js';
-import { clearInterned, indexHeader, mapRowToFact, missingRequiredColumns } from './gellish-columns.js';
+import { Float64Column } from './fact-columns.js';
+import { indexHeader, mapRowToFact, missingRequiredColumns } from './gellish-columns.js';
 
 /** A table could not be loaded at all (missing, unreadable, empty, bad header). */
 export class GellishLoadError extends Error {
@@ -31,7 +32,10 @@ export interface RejectedRow extends RowSource {
 }
 
 export interface GellishLoadResult {
+  /** The loaded facts, in table order; empty when they went to a sink instead. */
   facts: LoadedFact[];
+  /** How many facts were loaded (into `facts` or the sink). */
+  factCount: number;
   rejected: RejectedRow[];
   fileCount: number;
   /** "loaded N facts from K files, rejected M rows" */
@@ -41,10 +45,68 @@ export interface GellishLoadResult {
 /** At most this many rejected rows are logged one by one; the rest are counted. */
 const MAX_LOGGED_REJECTIONS = 50;
 
+/**
+ * Takes each loaded fact as it is read (the embedded Archivist appends it to its column
+ * store) and knows which fact uids it took, so that a large table needs no second map
+ * of them for duplicate checks.
+ */
+export interface LoadedFactSink {
+  /** Position (0, 1, …) among the facts accepted so far of the fact with this uid. */
+  indexOf(factUid: number): number | undefined;
+  accept(loaded: LoadedFact): void;
+}
+
+/** The sink that keeps the facts as objects (tests, tools, small tables). */
+class FactList implements LoadedFactSink {
+  readonly facts: LoadedFact[] = [];
+  private readonly index = new Map<number, number>();
+
+  indexOf(factUid: number): number | undefined {
+    return this.index.get(factUid);
+  }
+
+  accept(loaded: LoadedFact): void {
+    this.index.set(loaded.fact.fact_uid, this.facts.length);
+    this.facts.push(loaded);
+  }
+}
+
 interface ParsedRecord {
   record: string[];
-  raw: string;
   info: { lines: number };
+}
+
+/**
+ * Where each accepted fact came from, as one number per fact (line × files + file
+ * index, in a typed column), for the "first at" of a duplicate.
+ */
+class FirstSeen {
+  private readonly at = new Float64Column();
+  private accepted = 0;
+
+  constructor(
+    private readonly files: readonly string[],
+    private readonly sink: LoadedFactSink,
+  ) {}
+
+  /** Where the accepted fact with this uid came from; undefined when none was accepted. */
+  get(uid: number): RowSource | undefined {
+    const index = this.sink.indexOf(uid);
+    if (index === undefined) return undefined;
+    const at = this.at.get(index);
+    const fileIndex = at % this.files.length;
+    return { file: this.files[fileIndex]!, line: (at - fileIndex) / this.files.length };
+  }
+
+  /** Hands the fact to the sink and remembers its source. */
+  accept(loaded: LoadedFact, fileIndex: number): void {
+    this.sink.accept(loaded);
+    this.at.set(this.accepted++, loaded.source.line * this.files.length + fileIndex);
+  }
+
+  get count(): number {
+    return this.accepted;
+  }
 }
 
 async function assertReadableFile(file: string): Promise<void> {
@@ -63,21 +125,27 @@ async function assertReadableFile(file: string): Promise<void> {
   if (size === 0) throw new GellishLoadError(`file ${file}: empty, expected a header row of Gellish column ids`);
 }
 
-/** First line of a record: the parser reports the line it ends on. */
+/**
+ * First line of a record: the parser reports the line it ends on, and the record's
+ * line breaks are those inside its quoted fields (kept in the values; counting them
+ * there spares the parser's `raw` copy of every record).
+ */
 function startLine(parsed: ParsedRecord): number {
   let newlines = 0;
-  for (const ch of parsed.raw.replace(/[\r\n]+$/, '')) if (ch === '\n') newlines++;
+  for (const field of parsed.record) {
+    for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) newlines++;
+  }
   return parsed.info.lines - newlines;
 }
 
 async function loadOneTable(
   file: string,
-  seenFactUids: Map<number, RowSource>,
-  facts: LoadedFact[],
+  fileIndex: number,
+  seenFactUids: FirstSeen,
   rejected: RejectedRow[],
 ): Promise<void> {
   await assertReadableFile(file);
-  const parser = createReadStream(file).pipe(
+  const parser = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(
     parse({
       bom: true,
       relax_column_count: true,
@@ -85,7 +153,6 @@ async function loadOneTable(
       skip_records_with_empty_values: true,
       skip_records_with_error: true,
       info: true,
-      raw: true,
     }),
   );
   const fileRejections: RejectedRow[] = [];
@@ -122,9 +189,7 @@ async function loadOneTable(
         });
         continue;
       }
-      const source = { file, line };
-      seenFactUids.set(uid, source);
-      facts.push({ fact: mapping.fact, source, extraColumns: mapping.extraColumns });
+      seenFactUids.accept({ fact: mapping.fact, source: { file, line }, extraColumns: mapping.extraColumns }, fileIndex);
     }
   } catch (error) {
     parser.destroy();
@@ -140,28 +205,28 @@ async function loadOneTable(
  * Loads Gellish expression tables (spec §7) into one graph. Bad rows are reported
  * with file and line and skipped (a fact uid may occur once across all files);
  * a missing, unreadable or empty file, or a header without the required column
- * ids, throws GellishLoadError.
+ * ids, throws GellishLoadError. With a sink, each fact goes to it as it is read
+ * and the result's `facts` stays empty (a large table is never held as objects).
  */
 export async function loadGellishTables(
   files: readonly string[],
   logger?: ArchivistLogger,
+  sink?: LoadedFactSink,
 ): Promise<GellishLoadResult> {
   if (files.length === 0) throw new GellishLoadError('no Gellish tables given');
-  const facts: LoadedFact[] = [];
+  const list = sink ? undefined : new FactList();
   const rejected: RejectedRow[] = [];
-  const seenFactUids = new Map<number, RowSource>();
-  try {
-    for (const file of files) await loadOneTable(file, seenFactUids, facts, rejected);
-  } finally {
-    clearInterned();
-  }
+  const seenFactUids = new FirstSeen(files, sink ?? list!);
+  for (let i = 0; i < files.length; i++) await loadOneTable(files[i]!, i, seenFactUids, rejected);
+  const facts = list?.facts ?? [];
+  const factCount = seenFactUids.count;
   for (const row of rejected.slice(0, MAX_LOGGED_REJECTIONS)) {
     logger?.warn(`rejected row: file ${row.file} line ${row.line}: ${row.reason}`);
   }
   if (rejected.length > MAX_LOGGED_REJECTIONS) {
     logger?.warn(`... and ${rejected.length - MAX_LOGGED_REJECTIONS} more rejected rows`);
   }
-  const summary = `loaded ${facts.length} facts from ${files.length} files, rejected ${rejected.length} rows`;
+  const summary = `loaded ${factCount} facts from ${files.length} files, rejected ${rejected.length} rows`;
   logger?.info(summary);
-  return { facts, rejected, fileCount: files.length, summary };
+  return { facts, factCount, rejected, fileCount: files.length, summary };
 }

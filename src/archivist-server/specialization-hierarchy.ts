@@ -1,76 +1,100 @@
 import type { Fact } from '../gellish/fact.js';
 import { RelationType } from '../gellish/gellish-uids.js';
 
+/** What the hierarchy reads of the fact store: rows (fact positions) by object and relation type. */
+export interface RowGraph {
+  /** Rows with uid as left object, in fact uid order. */
+  rowsWithLeft(uid: number): ArrayLike<number>;
+  /** Rows with uid as right object, in fact uid order. */
+  rowsWithRight(uid: number): ArrayLike<number>;
+  rowsOfRelationType(relTypeUid: number): ArrayLike<number>;
+  leftUidAt(row: number): number;
+  rightUidAt(row: number): number;
+  relationTypeAt(row: number): number;
+  /** The fact of a row, as answered. */
+  factAt(row: number): Fact;
+}
+
 /**
  * The specialization hierarchy of one graph: every fact whose relation type lies
  * in the 1146 cone (1146 itself and its subtypes, qualification 1726 among them)
- * links a subtype (left) to a supertype (right). Walks visit only the part of the
- * hierarchy they answer about and tolerate cycles in bad data.
+ * links a subtype (left) to a supertype (right). The edges are the store's own
+ * left/right index lists filtered by relation type (no copy of them); walks visit
+ * only the part of the hierarchy they answer about and tolerate cycles in bad data.
  */
 export class SpecializationHierarchy {
-  /** Facts by their right object (the supertype): the edges down to subtypes. */
-  private readonly subtypeFacts = new Map<number, Fact[]>();
-  /** Facts by their left object (the subtype): the edges up to supertypes. */
-  private readonly supertypeFacts = new Map<number, Fact[]>();
   private readonly coneCache = new Map<number, ReadonlySet<number>>();
   /** Relation types that are 1146 or one of its subtypes. */
   readonly specializationTypes: ReadonlySet<number>;
   private readonly types: Set<number>;
 
-  constructor(factsOfRelationType: (relTypeUid: number) => readonly Fact[]) {
+  constructor(private readonly graph: RowGraph) {
     // The 1146 cone is defined by the facts of the cone itself: grow it to a fixed point.
     const types = new Set<number>();
+    this.specializationTypes = this.types = types;
     let frontier = [RelationType.SPECIALIZATION as number];
     while (frontier.length > 0) {
-      for (const type of frontier) {
-        types.add(type);
-        for (const fact of factsOfRelationType(type)) this.addEdge(fact);
-      }
+      for (const type of frontier) types.add(type);
       frontier = [...this.descendantUids(RelationType.SPECIALIZATION)].filter((uid) => !types.has(uid));
     }
-    this.specializationTypes = this.types = types;
   }
 
   /**
-   * Takes in a fact added after load. A specialization fact becomes an edge, and
-   * every cached cone holding its supertype grows by the new subtype and its
+   * Takes in a row added to the store after load. A specialization fact becomes an
+   * edge, and every cached cone holding its supertype grows by the new subtype and its
    * descendants (in place: holders of a cone see it grow). A new subtype of a
    * specialization relation type brings its own facts into the hierarchy.
    */
-  add(fact: Fact, factsOfRelationType: (relTypeUid: number) => readonly Fact[]): void {
-    if (!this.types.has(fact.rel_type_uid)) return;
-    this.addEdge(fact);
-    const grown = [fact.lh_object_uid, ...this.descendantUids(fact.lh_object_uid)];
+  add(row: number): void {
+    const { graph } = this;
+    if (!this.types.has(graph.relationTypeAt(row))) return;
+    const subtype = graph.leftUidAt(row);
+    const supertype = graph.rightUidAt(row);
+    const grown = [subtype, ...this.descendantUids(subtype)];
     for (const [root, cone] of this.coneCache) {
-      if (root === fact.rh_object_uid || cone.has(fact.rh_object_uid)) {
+      if (root === supertype || cone.has(supertype)) {
         for (const uid of grown) (cone as Set<number>).add(uid);
       }
     }
     for (const uid of grown) {
       if (this.types.has(uid) || !this.cone(RelationType.SPECIALIZATION).has(uid)) continue;
       this.types.add(uid);
-      for (const typed of factsOfRelationType(uid)) this.add(typed, factsOfRelationType);
+      const typed = graph.rowsOfRelationType(uid);
+      for (let i = 0; i < typed.length; i++) this.add(typed[i]!);
     }
   }
 
-  private addEdge(fact: Fact): void {
-    push(this.subtypeFacts, fact.rh_object_uid, fact);
-    push(this.supertypeFacts, fact.lh_object_uid, fact);
+  /** Rows of specialization facts with uid as the subtype (left object). */
+  supertypeRowsOf(uid: number): number[] {
+    return this.specializationRows(this.graph.rowsWithLeft(uid));
+  }
+
+  /** Rows of specialization facts with uid as the supertype (right object). */
+  subtypeRowsOf(uid: number): number[] {
+    return this.specializationRows(this.graph.rowsWithRight(uid));
+  }
+
+  private specializationRows(rows: ArrayLike<number>): number[] {
+    const found: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      if (this.types.has(this.graph.relationTypeAt(rows[i]!))) found.push(rows[i]!);
+    }
+    return found;
   }
 
   /** Specialization facts with uid as the subtype (left object). */
-  supertypeFactsOf(uid: number): readonly Fact[] {
-    return this.supertypeFacts.get(uid) ?? [];
+  supertypeFactsOf(uid: number): Fact[] {
+    return this.supertypeRowsOf(uid).map((row) => this.graph.factAt(row));
   }
 
   /** Specialization facts with uid as the supertype (right object). */
-  subtypeFactsOf(uid: number): readonly Fact[] {
-    return this.subtypeFacts.get(uid) ?? [];
+  subtypeFactsOf(uid: number): Fact[] {
+    return this.subtypeRowsOf(uid).map((row) => this.graph.factAt(row));
   }
 
   /** Direct supertype uids of uid. */
   supertypesOf(uid: number): number[] {
-    return this.supertypeFactsOf(uid).map((fact) => fact.rh_object_uid);
+    return this.supertypeRowsOf(uid).map((row) => this.graph.rightUidAt(row));
   }
 
   /** Every descendant of uid (not uid itself unless a cycle leads back to it). */
@@ -78,10 +102,11 @@ export class SpecializationHierarchy {
     const seen = new Set<number>();
     const queue = [uid];
     for (let i = 0; i < queue.length; i++) {
-      for (const fact of this.subtypeFactsOf(queue[i]!)) {
-        if (!seen.has(fact.lh_object_uid)) {
-          seen.add(fact.lh_object_uid);
-          queue.push(fact.lh_object_uid);
+      for (const row of this.subtypeRowsOf(queue[i]!)) {
+        const subtype = this.graph.leftUidAt(row);
+        if (!seen.has(subtype)) {
+          seen.add(subtype);
+          queue.push(subtype);
         }
       }
     }
@@ -97,11 +122,12 @@ export class SpecializationHierarchy {
     const queue = [uid];
     const facts: Fact[] = [];
     for (let i = 0; i < queue.length; i++) {
-      for (const fact of this.subtypeFactsOf(queue[i]!)) {
-        facts.push(fact);
-        if (!visited.has(fact.lh_object_uid)) {
-          visited.add(fact.lh_object_uid);
-          queue.push(fact.lh_object_uid);
+      for (const row of this.subtypeRowsOf(queue[i]!)) {
+        facts.push(this.graph.factAt(row));
+        const subtype = this.graph.leftUidAt(row);
+        if (!visited.has(subtype)) {
+          visited.add(subtype);
+          queue.push(subtype);
         }
       }
     }
@@ -119,10 +145,4 @@ export class SpecializationHierarchy {
     }
     return cone;
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
