@@ -59,21 +59,24 @@ export class Int32Column extends ChunkedColumn<Int32Array> {
   }
 }
 
+/** Shorter strings are always copies in V8; longer substrings may share (and keep alive) their parent. */
+const MIN_SHARED_SUBSTRING = 13;
+
 /**
- * Texts by id, id 0 being "" (absent). By default the same text gets the same id
- * (interned: names repeat on every fact about an entity, phrases and units on
- * thousands). With `dedupe: 'previous'` a text is shared only with the text added just
- * before it (a row repeating the previous row's definition) and nothing is looked up:
- * for long texts that are mostly distinct, such as definitions, a lookup map would cost
- * more than it saves.
+ * The text as a string of its own. A CSV parser's fields are often slices of the
+ * chunk they were read from, and a kept slice keeps the whole chunk (a megabyte) alive.
+ */
+export function ownCopy(text: string): string {
+  return text.length < MIN_SHARED_SUBSTRING ? text : Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/**
+ * Texts by id, id 0 being "" (absent), each distinct text kept once (interned: names
+ * repeat on every fact about an entity, phrases and units on thousands).
  */
 export class TextTable {
   private readonly texts: string[] = [''];
-  private readonly ids: Map<string, number> | undefined;
-
-  constructor(dedupe: 'all' | 'previous' = 'all') {
-    if (dedupe === 'all') this.ids = new Map([['', 0]]);
-  }
+  private readonly ids = new Map<string, number>([['', 0]]);
 
   /** Number of ids handed out (id 0 included). */
   get size(): number {
@@ -84,23 +87,79 @@ export class TextTable {
     return this.texts[id] ?? '';
   }
 
-  /** The id of a text, adding it when new (an id equal to the size before the call). */
+  /** The id of a text, adding it when new (a new id equals the size before the call). */
   idOf(text: string): number {
-    if (text === '') return 0;
-    const last = this.texts.length - 1;
-    if (this.ids === undefined) {
-      if (last > 0 && this.texts[last] === text) return last;
-    } else {
-      const known = this.ids.get(text);
-      if (known !== undefined) return known;
-      this.ids.set(text, last + 1);
-    }
-    this.texts.push(text);
-    return last + 1;
+    const known = this.ids.get(text);
+    if (known !== undefined) return known;
+    const own = ownCopy(text);
+    const id = this.texts.length;
+    this.ids.set(own, id);
+    this.texts.push(own);
+    return id;
   }
 
-  /** The id a text already has (interned tables only), undefined when it has none. */
+  /** The id a text already has, undefined when it has none. */
   existingId(text: string): number | undefined {
-    return this.ids?.get(text);
+    return this.ids.get(text);
+  }
+}
+
+/** Bytes per chunk of a ByteTextTable. */
+const TEXT_CHUNK_BYTES = 1 << 20;
+/** Longest text (in UTF-16 units) kept in the chunks; longer ones are kept as strings. */
+const MAX_CHUNKED_TEXT = TEXT_CHUNK_BYTES / 8;
+
+/**
+ * Long, mostly distinct texts (definitions) by id, id 0 being "" (absent), kept as
+ * UTF-8 in 1 MB chunks: a text costs its bytes plus 12 (where it starts, how long),
+ * not a string object and a pointer; a string is made when it is read. Nothing is
+ * looked up: only a text equal to the one added just before it shares its id (a run
+ * of facts repeating one definition).
+ */
+export class ByteTextTable {
+  private readonly chunks: Buffer[] = [];
+  private used = TEXT_CHUNK_BYTES;
+  private readonly starts = new Float64Column();
+  private readonly lengths = new Int32Column();
+  private readonly long = new Map<number, string>();
+  private count = 1;
+  private last = '';
+
+  /** Number of ids handed out (id 0 included). */
+  get size(): number {
+    return this.count;
+  }
+
+  text(id: number): string {
+    if (id <= 0 || id >= this.count) return '';
+    const long = this.long.get(id);
+    if (long !== undefined) return long;
+    const start = this.starts.get(id);
+    const chunk = Math.floor(start / TEXT_CHUNK_BYTES);
+    const offset = start - chunk * TEXT_CHUNK_BYTES;
+    return this.chunks[chunk]!.toString('utf8', offset, offset + this.lengths.get(id));
+  }
+
+  /** A new id for the text (the previous one when it repeats the text added last). */
+  idOf(text: string): number {
+    if (text === '') return 0;
+    if (this.count > 1 && text === this.last) return this.count - 1;
+    const id = this.count++;
+    this.last = text;
+    if (text.length > MAX_CHUNKED_TEXT) {
+      this.long.set(id, ownCopy(text));
+      return id;
+    }
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.used + text.length * 3 > TEXT_CHUNK_BYTES) {
+      this.chunks.push(Buffer.allocUnsafe(TEXT_CHUNK_BYTES));
+      this.used = 0;
+    }
+    const chunk = this.chunks.length - 1;
+    const written = this.chunks[chunk]!.write(text, this.used, 'utf8');
+    this.starts.set(id, chunk * TEXT_CHUNK_BYTES + this.used);
+    this.lengths.set(id, written);
+    this.used += written;
+    return id;
   }
 }

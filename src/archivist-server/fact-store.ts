@@ -2,7 +2,7 @@ import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
 import { RelationType } from '../gellish/gellish-uids.js';
 import { categoryOf } from './entity-category.js';
 import { natureOf, type NatureCones } from './entity-nature.js';
-import { Float64Column, Int32Column, TextTable } from './fact-columns.js';
+import { ByteTextTable, Float64Column, Int32Column, TextTable } from './fact-columns.js';
 import type { LoadedFact } from './gellish-table-loader.js';
 import { RowIndex } from './row-index.js';
 import { SpecializationHierarchy, type RowGraph } from './specialization-hierarchy.js';
@@ -34,8 +34,8 @@ type OptionalTextField = LabelField | DefinitionField;
 /**
  * The in-memory graph the embedded Archivist serves, stored column-wise: one row per
  * fact, its uids in Float64Array columns, its names, phrases and labels as ids into
- * interned text tables, its definitions in a text table (each stored once per fact that
- * has it, a run of facts repeating one definition once).
+ * interned text tables, its definitions as UTF-8 bytes in chunks (each stored once per
+ * fact that has it, a run of facts repeating one definition once).
  * Index lists (by left object, right object and relation type) are Int32Arrays of
  * rows ordered by fact uid; a Fact object is made only when a fact is answered.
  *
@@ -64,9 +64,9 @@ export class FactStore implements RowGraph {
   private readonly names = new TextTable();
   /** Relation phrases, units, collections, statuses, dates, authors, interned. */
   private readonly labels = new TextTable();
-  private readonly definitions: Record<DefinitionField, TextTable> = {
-    partial_definition: new TextTable('previous'),
-    full_definition: new TextTable('previous'),
+  private readonly definitions: Record<DefinitionField, ByteTextTable> = {
+    partial_definition: new ByteTextTable(),
+    full_definition: new ByteTextTable(),
   };
   /** Lower-cased name → ids of the names that are not lower case themselves. */
   private readonly mixedCaseNames = new Map<string, number[]>();
@@ -269,7 +269,7 @@ export class FactStore implements RowGraph {
     return fact;
   }
 
-  private readText(fact: Fact, row: number, field: OptionalTextField, table: TextTable): void {
+  private readText(fact: Fact, row: number, field: OptionalTextField, table: TextTable | ByteTextTable): void {
     const id = this.optionalText[field]?.get(row) ?? 0;
     if (id !== 0) fact[field] = table.text(id);
   }

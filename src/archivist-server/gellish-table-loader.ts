@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import type { Fact } from '../gellish/fact.js';
 import type { ArchivistLogger } from './archivist-logger.js';
 import { Float64Column } from './fact-columns.js';
@@ -71,11 +71,6 @@ class FactList implements LoadedFactSink {
   }
 }
 
-interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
-}
-
 /**
  * Where each accepted fact came from, as one number per fact (line × files + file
  * index, in a typed column), for the "first at" of a duplicate.
@@ -125,19 +120,26 @@ async function assertReadableFile(file: string): Promise<void> {
   if (size === 0) throw new GellishLoadError(`file ${file}: empty, expected a header row of Gellish column ids`);
 }
 
-/**
- * First line of a record: the parser reports the line it ends on, and the record's
- * line breaks are those inside its quoted fields (kept in the values; counting them
- * there spares the parser's `raw` copy of every record).
- */
-function startLine(parsed: ParsedRecord): number {
-  let newlines = 0;
-  for (const field of parsed.record) {
-    for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) newlines++;
+/** Line breaks inside a record's (quoted) fields: the lines it takes beyond its first. */
+function innerLineBreaks(record: readonly string[]): number {
+  let breaks = 0;
+  for (const field of record) {
+    for (let at = field.indexOf('\n'); at >= 0; at = field.indexOf('\n', at + 1)) breaks++;
   }
-  return parsed.info.lines - newlines;
+  return breaks;
 }
 
+function isBlank(record: readonly string[]): boolean {
+  return record.every((field) => field.trim() === '');
+}
+
+/**
+ * Reads one table with Papa Parse (RFC 4180: quoted fields with commas, quotes and line
+ * breaks), one record at a time. Line numbers are counted here: each record takes one
+ * line plus the line breaks inside its fields; blank lines and records of empty cells
+ * are skipped but counted. A record the parser marks as malformed (an unterminated or
+ * badly closed quoted field) is rejected with its line.
+ */
 async function loadOneTable(
   file: string,
   fileIndex: number,
@@ -145,54 +147,69 @@ async function loadOneTable(
   rejected: RejectedRow[],
 ): Promise<void> {
   await assertReadableFile(file);
-  const parser = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(
-    parse({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-      skip_records_with_error: true,
-      info: true,
-    }),
-  );
   const fileRejections: RejectedRow[] = [];
-  parser.on('skip', (error: Error & { lines?: number }) => {
-    fileRejections.push({ file, line: error.lines ?? 0, reason: `malformed CSV: ${error.message}` });
-  });
   let header: ReturnType<typeof indexHeader> | undefined;
   let headerLength = 0;
-  try {
-    for await (const parsed of parser as AsyncIterable<ParsedRecord>) {
-      const line = startLine(parsed);
-      if (!header) {
-        header = indexHeader(parsed.record);
-        headerLength = parsed.record.length;
-        const missing = missingRequiredColumns(header);
-        if (missing.length > 0) {
-          const ids = missing.length === 1 ? `column id ${missing[0]}` : `column ids ${missing.join(', ')}`;
-          throw new GellishLoadError(`file ${file}: header lacks Gellish ${ids}`);
-        }
-        continue;
-      }
-      const mapping = mapRowToFact(parsed.record, header, headerLength);
-      if (!mapping.ok) {
-        fileRejections.push({ file, line, reason: mapping.reason });
-        continue;
-      }
-      const uid = mapping.fact.fact_uid;
-      const first = seenFactUids.get(uid);
-      if (first) {
-        fileRejections.push({
-          file,
-          line,
-          reason: `duplicate fact uid ${uid} (first at ${first.file} line ${first.line})`,
-        });
-        continue;
-      }
-      seenFactUids.accept({ fact: mapping.fact, source: { file, line }, extraColumns: mapping.extraColumns }, fileIndex);
+  let nextLine = 1;
+  const take = (record: string[], errors: readonly Papa.ParseError[]): void => {
+    const line = nextLine;
+    nextLine += 1 + innerLineBreaks(record);
+    if (line === 1 && record.length > 0 && record[0]!.startsWith('\ufeff')) record[0] = record[0]!.slice(1);
+    if (errors.length > 0) {
+      fileRejections.push({ file, line, reason: `malformed CSV: ${errors.map((e) => e.message).join('; ')}` });
+      return;
     }
+    if (isBlank(record)) return;
+    if (!header) {
+      header = indexHeader(record);
+      headerLength = record.length;
+      const missing = missingRequiredColumns(header);
+      if (missing.length > 0) {
+        const ids = missing.length === 1 ? `column id ${missing[0]}` : `column ids ${missing.join(', ')}`;
+        throw new GellishLoadError(`file ${file}: header lacks Gellish ${ids}`);
+      }
+      return;
+    }
+    const mapping = mapRowToFact(record, header, headerLength);
+    if (!mapping.ok) {
+      fileRejections.push({ file, line, reason: mapping.reason });
+      return;
+    }
+    const uid = mapping.fact.fact_uid;
+    const first = seenFactUids.get(uid);
+    if (first) {
+      fileRejections.push({
+        file,
+        line,
+        reason: `duplicate fact uid ${uid} (first at ${first.file} line ${first.line})`,
+      });
+      return;
+    }
+    seenFactUids.accept({ fact: mapping.fact, source: { file, line }, extraColumns: mapping.extraColumns }, fileIndex);
+  };
+  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let failure: unknown;
+      Papa.parse<string[]>(input, {
+        delimiter: ',',
+        quoteChar: '"',
+        escapeChar: '"',
+        step: (result, parser) => {
+          if (failure !== undefined) return;
+          try {
+            take(result.data, result.errors);
+          } catch (error) {
+            failure = error;
+            parser.abort();
+          }
+        },
+        complete: () => (failure === undefined ? resolve() : reject(failure as Error)),
+        error: (error) => reject(error),
+      });
+    });
   } catch (error) {
-    parser.destroy();
+    input.destroy();
     if (error instanceof GellishLoadError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new GellishLoadError(`file ${file}: cannot be read (${code ?? (error as Error).message})`);
