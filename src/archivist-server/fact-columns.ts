@@ -104,6 +104,14 @@ export class TextTable {
   }
 }
 
+/** Buffer's own UTF-8 decoder, without toString's argument handling (which costs more than decoding a short text). */
+type Utf8Slicing = Buffer & { utf8Slice?: (start: number, end: number) => string };
+
+function utf8Text(chunk: Buffer, start: number, end: number): string {
+  const slicing = chunk as Utf8Slicing;
+  return typeof slicing.utf8Slice === 'function' ? slicing.utf8Slice(start, end) : chunk.toString('utf8', start, end);
+}
+
 /** Bytes per chunk of a ByteTextTable. */
 const TEXT_CHUNK_BYTES = 1 << 20;
 /** Longest text (in UTF-16 units) kept in the chunks; longer ones are kept as strings. */
@@ -137,7 +145,7 @@ export class ByteTextTable {
     const start = this.starts.get(id);
     const chunk = Math.floor(start / TEXT_CHUNK_BYTES);
     const offset = start - chunk * TEXT_CHUNK_BYTES;
-    return this.chunks[chunk]!.toString('utf8', offset, offset + this.lengths.get(id));
+    return utf8Text(this.chunks[chunk]!, offset, offset + this.lengths.get(id));
   }
 
   /** A new id for the text (the previous one when it repeats the text added last). */

@@ -254,24 +254,30 @@ export class FactStore implements RowGraph {
       rh_object_uid: this.rightUid.get(row),
       rh_object_name: this.names.text(this.rightName.get(row)),
     };
-    this.readText(fact, row, 'partial_definition', this.definitions.partial_definition);
-    this.readText(fact, row, 'full_definition', this.definitions.full_definition);
+    // Literal field names (no lookup by a variable key): this runs for every fact answered.
+    const text = this.optionalText;
+    const { labels } = this;
+    let id = text.partial_definition?.get(row) ?? 0;
+    if (id !== 0) fact.partial_definition = this.definitions.partial_definition.text(id);
+    id = text.full_definition?.get(row) ?? 0;
+    if (id !== 0) fact.full_definition = this.definitions.full_definition.text(id);
     const uom = this.uomUid?.get(row);
     if (uom !== undefined && !Number.isNaN(uom)) fact.uom_uid = uom;
-    this.readText(fact, row, 'uom_name', this.labels);
+    id = text.uom_name?.get(row) ?? 0;
+    if (id !== 0) fact.uom_name = labels.text(id);
     const collection = this.collectionUid?.get(row);
     if (collection !== undefined && !Number.isNaN(collection)) fact.collection_uid = collection;
-    this.readText(fact, row, 'collection_name', this.labels);
-    this.readText(fact, row, 'approval_status', this.labels);
-    this.readText(fact, row, 'effective_from', this.labels);
-    this.readText(fact, row, 'latest_update', this.labels);
-    this.readText(fact, row, 'author', this.labels);
+    id = text.collection_name?.get(row) ?? 0;
+    if (id !== 0) fact.collection_name = labels.text(id);
+    id = text.approval_status?.get(row) ?? 0;
+    if (id !== 0) fact.approval_status = labels.text(id);
+    id = text.effective_from?.get(row) ?? 0;
+    if (id !== 0) fact.effective_from = labels.text(id);
+    id = text.latest_update?.get(row) ?? 0;
+    if (id !== 0) fact.latest_update = labels.text(id);
+    id = text.author?.get(row) ?? 0;
+    if (id !== 0) fact.author = labels.text(id);
     return fact;
-  }
-
-  private readText(fact: Fact, row: number, field: OptionalTextField, table: TextTable | ByteTextTable): void {
-    const id = this.optionalText[field]?.get(row) ?? 0;
-    if (id !== 0) fact[field] = table.text(id);
   }
 
   /** Sets an optional text of a row ("" clears it); the column is made on first use. */
