@@ -167,11 +167,17 @@ describe('FactStore', () => {
     const store = FactStore.fromFacts([...Object.values(sample().facts), low]);
     store.add([late]);
     const related = store.allRelatedFacts(MACHINE).map((f) => f.fact_uid);
-    assert.deepEqual(related, [...related].sort((a, b) => a - b));
+    assert.deepEqual(
+      related,
+      [...related].sort((a, b) => a - b),
+    );
     assert.deepEqual(related.slice(0, 2), [5, 7]);
     const first = store.relatedFactsPage(MACHINE, { limit: 2 });
     const rest = store.relatedFactsPage(MACHINE, { after: first.items[1]!.fact_uid });
-    assert.deepEqual([...first.items, ...rest.items].map((f) => f.fact_uid), related);
+    assert.deepEqual(
+      [...first.items, ...rest.items].map((f) => f.fact_uid),
+      related,
+    );
   });
 
   test('a store filled row by row (as tables are read) answers like one built at once', () => {

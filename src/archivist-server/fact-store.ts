@@ -295,10 +295,11 @@ export class FactStore implements RowGraph {
     const last = this.lastLabel.get(field);
     if (last && last.text === text) return last.id;
     const id = this.labels.idOf(text);
+    const own = this.labels.text(id); // the table's copy: a parser's field may pin the chunk it came from
     if (last) {
-      last.text = text;
+      last.text = own;
       last.id = id;
-    } else this.lastLabel.set(field, { text, id });
+    } else this.lastLabel.set(field, { text: own, id });
     return id;
   }
 
@@ -427,8 +428,8 @@ export class FactStore implements RowGraph {
     const { classification } = this.natureCones;
     const start =
       nature === 'individual'
-        ? this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map(
-            (row) => this.rightUid.get(row),
+        ? this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map((row) =>
+            this.rightUid.get(row),
           )
         : [uid];
     return categoryOf(start, (entity) => this.hierarchy.supertypesOf(entity));
@@ -555,7 +556,9 @@ export class FactStore implements RowGraph {
   /** Classification facts (1225 cone) whose right object is uid. */
   classified(uid: number): Fact[] {
     const { classification } = this.natureCones;
-    return this.facts(this.filterRows(this.rowsWithRight(uid), (row) => classification.has(this.relationType.get(row))));
+    return this.facts(
+      this.filterRows(this.rowsWithRight(uid), (row) => classification.has(this.relationType.get(row))),
+    );
   }
 
   /**
