@@ -29,6 +29,7 @@ export interface ArchivistServer {
   store: FactStore;
   /** Requests served per endpoint path (also GET /stats, reset by DELETE /stats). */
   stats: RequestStats;
+  /** What loading read and rejected (`load.facts` is empty: the rows went straight into `store`). */
   load: GellishLoadResult;
   /** Stops listening, drops open connections and closes the journal. */
   close(): Promise<void>;
