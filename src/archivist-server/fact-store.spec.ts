@@ -219,4 +219,34 @@ describe('FactStore', () => {
     assert.deepEqual(store.fact(bare.fact_uid), bare);
     assert.notEqual(store.fact(1), store.fact(1), 'a new object per answer');
   });
+
+  test("subtypesCone lists a supertype's subtypes as before the column store: 1146 facts first, then table order", () => {
+    const top = 900100;
+    const spec = (factUid: number, lh: number, rel: number = RelationType.SPECIALIZATION) => ({
+      ...fact(lh, `k${lh}`, rel, top, 'top'),
+      fact_uid: factUid,
+    });
+    const store = FactStore.fromFacts([
+      spec(30, 900103),
+      spec(10, 900101, RelationType.QUALIFICATION),
+      spec(20, 900102),
+      fact(
+        RelationType.QUALIFICATION,
+        'qualification',
+        RelationType.SPECIALIZATION,
+        RelationType.SPECIALIZATION,
+        'spec',
+      ),
+    ]);
+    assert.deepEqual(
+      store.subtypesCone(top).map((f) => f.fact_uid),
+      [30, 20, 10],
+    );
+    store.add([spec(5, 900104)]);
+    assert.deepEqual(
+      store.subtypesCone(top).map((f) => f.fact_uid),
+      [30, 20, 10, 5],
+      'a fact added later comes last',
+    );
+  });
 });

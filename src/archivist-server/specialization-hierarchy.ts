@@ -3,6 +3,8 @@ import { RelationType } from '../gellish/gellish-uids.js';
 
 /** What the hierarchy reads of the fact store: rows (fact positions) by object and relation type. */
 export interface RowGraph {
+  /** Rows so far (rows are numbered 0, 1, … in the order facts were added). */
+  readonly size: number;
   /** Rows with uid as left object, in fact uid order. */
   rowsWithLeft(uid: number): ArrayLike<number>;
   /** Rows with uid as right object, in fact uid order. */
@@ -27,14 +29,19 @@ export class SpecializationHierarchy {
   /** Relation types that are 1146 or one of its subtypes. */
   readonly specializationTypes: ReadonlySet<number>;
   private readonly types: Set<number>;
+  /** Rows the graph had when the hierarchy was built (the loaded tables). */
+  private readonly loadedRows: number;
+  /** Each specialization type's place in the order the cone was found (1146 first). */
+  private readonly typeRank = new Map<number, number>();
 
   constructor(private readonly graph: RowGraph) {
+    this.loadedRows = graph.size;
     // The 1146 cone is defined by the facts of the cone itself: grow it to a fixed point.
     const types = new Set<number>();
     this.specializationTypes = this.types = types;
     let frontier = [RelationType.SPECIALIZATION as number];
     while (frontier.length > 0) {
-      for (const type of frontier) types.add(type);
+      for (const type of frontier) this.addType(type);
       frontier = [...this.descendantUids(RelationType.SPECIALIZATION)].filter((uid) => !types.has(uid));
     }
   }
@@ -58,20 +65,25 @@ export class SpecializationHierarchy {
     }
     for (const uid of grown) {
       if (this.types.has(uid) || !this.cone(RelationType.SPECIALIZATION).has(uid)) continue;
-      this.types.add(uid);
+      this.addType(uid);
       const typed = graph.rowsOfRelationType(uid);
       for (let i = 0; i < typed.length; i++) this.add(typed[i]!);
     }
   }
 
-  /** Rows of specialization facts with uid as the subtype (left object). */
-  supertypeRowsOf(uid: number): number[] {
-    return this.specializationRows(this.graph.rowsWithLeft(uid));
+  private addType(type: number): void {
+    this.types.add(type);
+    this.typeRank.set(type, this.typeRank.size);
   }
 
-  /** Rows of specialization facts with uid as the supertype (right object). */
+  /** Rows of specialization facts with uid as the subtype (left object), in edge order (see edgeOrder). */
+  supertypeRowsOf(uid: number): number[] {
+    return this.edgeOrder(this.specializationRows(this.graph.rowsWithLeft(uid)));
+  }
+
+  /** Rows of specialization facts with uid as the supertype (right object), in edge order (see edgeOrder). */
   subtypeRowsOf(uid: number): number[] {
-    return this.specializationRows(this.graph.rowsWithRight(uid));
+    return this.edgeOrder(this.specializationRows(this.graph.rowsWithRight(uid)));
   }
 
   private specializationRows(rows: ArrayLike<number>): number[] {
@@ -80,6 +92,28 @@ export class SpecializationHierarchy {
       if (this.types.has(this.graph.relationTypeAt(rows[i]!))) found.push(rows[i]!);
     }
     return found;
+  }
+
+  /**
+   * The order in which the hierarchy has always listed an entity's edges (and so the
+   * order of subtypesCone answers): loaded facts by relation type in the order the 1146
+   * cone was found (1146 first), then in table order; facts added later after them, in
+   * the order they were added. The index lists are in fact uid order: most lists (one
+   * type, a table in fact uid order) need no sorting, which is checked first.
+   */
+  private edgeOrder(rows: number[]): number[] {
+    const rank = (row: number): number =>
+      row < this.loadedRows ? (this.typeRank.get(this.graph.relationTypeAt(row)) ?? 0) : Number.MAX_SAFE_INTEGER;
+    const before = (a: number, b: number): number => rank(a) - rank(b) || a - b;
+    for (let i = 1; i < rows.length; i++) {
+      if (before(rows[i - 1]!, rows[i]!) > 0) return rows.sort(before);
+    }
+    return rows;
+  }
+
+  /** Subtype uids of uid, in any order (for walks whose answer is a set). */
+  private subtypeUidsOf(uid: number): number[] {
+    return this.specializationRows(this.graph.rowsWithRight(uid)).map((row) => this.graph.leftUidAt(row));
   }
 
   /** Specialization facts with uid as the subtype (left object). */
@@ -102,8 +136,7 @@ export class SpecializationHierarchy {
     const seen = new Set<number>();
     const queue = [uid];
     for (let i = 0; i < queue.length; i++) {
-      for (const row of this.subtypeRowsOf(queue[i]!)) {
-        const subtype = this.graph.leftUidAt(row);
+      for (const subtype of this.subtypeUidsOf(queue[i]!)) {
         if (!seen.has(subtype)) {
           seen.add(subtype);
           queue.push(subtype);
