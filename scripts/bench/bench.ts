@@ -60,7 +60,9 @@ function shuffled<T>(items: readonly T[], seed = 20240601): T[] {
 /** Distinct left uids of the table's specialization facts (subtypes: kinds), in a fixed shuffled order. */
 function kindUids(archivist: ArchivistServer): number[] {
   const uids = new Set<number>();
-  for (const fact of archivist.store.factsOfRelationType(RelationType.SPECIALIZATION)) uids.add(fact.lh_object_uid);
+  const { store } = archivist;
+  const rows = store.rowsOfRelationType(RelationType.SPECIALIZATION);
+  for (let i = 0; i < rows.length; i++) uids.add(store.leftUidAt(rows[i]!));
   return shuffled([...uids].sort((a, b) => a - b));
 }
 

@@ -29,6 +29,7 @@ export interface ArchivistServer {
   store: FactStore;
   /** Requests served per endpoint path (also GET /stats, reset by DELETE /stats). */
   stats: RequestStats;
+  /** What loading read and rejected (`load.facts` is empty: the rows went straight into `store`). */
   load: GellishLoadResult;
   /** Stops listening, drops open connections and closes the journal. */
   close(): Promise<void>;
@@ -61,8 +62,13 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startArchivistServer(options: ArchivistServerOptions): Promise<ArchivistServer> {
   const logger = options.logger ?? stderrLogger;
   const host = options.host ?? '127.0.0.1';
-  const load = await loadGellishTables(options.dataFiles, logger);
-  const store = new FactStore(load.facts);
+  // Rows go straight into the column store as they are read: no table is held as objects.
+  const store = FactStore.open();
+  const load = await loadGellishTables(options.dataFiles, logger, {
+    indexOf: (factUid) => store.rowOf(factUid),
+    accept: ({ fact, extraColumns }) => store.append(fact, extraColumns),
+  });
+  store.seal();
   const stats = new RequestStats();
 
   let journal: SubmissionJournal | undefined;

@@ -9,7 +9,8 @@ const cones: NatureCones = {
   specialization: new Set([RelationType.SPECIALIZATION, RelationType.QUALIFICATION]),
   classification: new Set([RelationType.CLASSIFICATION, MY_CLASSIFICATION]),
 };
-const rel = (rel_type_uid: number) => ({ rel_type_uid });
+/** The relation type of one of the entity's facts. */
+const rel = (relTypeUid: number): number => relTypeUid;
 
 describe('natureOf', () => {
   test('qualification before kind before individual', () => {

@@ -75,11 +75,14 @@ describe('FactStore', () => {
 
   test('rename changes the name wherever the uid carries it, and keeps synonyms', () => {
     const { store, facts } = sample();
-    store.rename(facts.pump.fact_uid, 'centrifugal pump');
-    assert.equal(facts.pump.lh_object_name, 'centrifugal pump');
-    assert.equal(facts.synonym.rh_object_name, 'centrifugal pump');
-    assert.equal(facts.p101.rh_object_name, 'centrifugal pump');
-    assert.equal(facts.synonym.lh_object_name, 'pomp');
+    const renamed = store.rename(facts.pump.fact_uid, 'centrifugal pump');
+    assert.equal(renamed?.lh_object_name, 'centrifugal pump');
+    const now = (fact: Fact) => store.fact(fact.fact_uid)!;
+    assert.equal(now(facts.pump).lh_object_name, 'centrifugal pump');
+    assert.equal(now(facts.synonym).rh_object_name, 'centrifugal pump');
+    assert.equal(now(facts.p101).rh_object_name, 'centrifugal pump');
+    assert.equal(now(facts.synonym).lh_object_name, 'pomp');
+    assert.equal(now(facts.machine).lh_object_name, 'machine');
     assert.deepEqual(uids(store.search('pump', true)), []);
     assert.deepEqual(uids(store.search('centrifugal pump', true)), uids([facts.pump, facts.synonym, facts.p101]));
     assert.equal(store.rename(1, 'x'), undefined);
@@ -88,11 +91,14 @@ describe('FactStore', () => {
   test('definitions and collections; "" removes a definition', () => {
     const { store, facts } = sample();
     store.setDefinition(facts.pump.fact_uid, 'that pumps', 'is a machine that pumps');
-    assert.equal(facts.pump.full_definition, 'is a machine that pumps');
-    store.setDefinition(facts.pump.fact_uid, '', 'x');
-    assert.equal('partial_definition' in facts.pump, false);
+    assert.equal(store.fact(facts.pump.fact_uid)!.full_definition, 'is a machine that pumps');
+    const cleared = store.setDefinition(facts.pump.fact_uid, '', 'x')!;
+    assert.equal('partial_definition' in cleared, false);
+    assert.equal(store.fact(facts.pump.fact_uid)!.full_definition, 'x');
     store.setCollection(facts.pump.fact_uid, 42, 'pumps');
-    assert.deepEqual([facts.pump.collection_uid, facts.pump.collection_name], [42, 'pumps']);
+    const pump = store.fact(facts.pump.fact_uid)!;
+    assert.deepEqual([pump.collection_uid, pump.collection_name], [42, 'pumps']);
+    assert.equal(store.setDefinition(1, 'a', 'b'), undefined);
   });
 
   test('relatedFactsPage: pages after a fact uid, counts all, leaves out subtypes and instances when structural', () => {
@@ -122,5 +128,125 @@ describe('FactStore', () => {
       [facts.pump, facts.synonym].map((f) => f.fact_uid),
     );
     assert.deepEqual(store.relatedFactsPage(42, { structural: true }), { items: [], total: 0 });
+  });
+
+  test('facts added after load are visible in every index, the hierarchy, search and paging', () => {
+    const { store, facts } = sample();
+    const before = store.size;
+    const valve = 900010;
+    const added: Fact[] = [
+      fact(valve, 'Valve', RelationType.SPECIALIZATION, MACHINE, 'machine'),
+      fact(P101, 'P-101', RelationType.SYNONYM, P101, 'pump one-oh-one'),
+    ];
+    store.add(added);
+    assert.equal(store.size, before + 2);
+    assert.deepEqual(store.fact(added[0]!.fact_uid), added[0]);
+    assert.deepEqual(uids(store.factsWithLeft(valve)), [added[0]!.fact_uid]);
+    assert.ok(uids(store.factsWithRight(MACHINE)).includes(added[0]!.fact_uid));
+    assert.ok(uids(store.factsOfRelationType(RelationType.SYNONYM)).includes(added[1]!.fact_uid));
+    assert.equal(store.nature(valve), 'kind');
+    assert.equal(store.category(valve), 'physical object');
+    assert.ok(uids(store.subtypesCone(Category.PHYSICAL_OBJECT)).includes(added[0]!.fact_uid));
+    assert.deepEqual(uids(store.search('valve', true)), [added[0]!.fact_uid]);
+    assert.deepEqual(uids(store.search('one-oh', false)), [added[1]!.fact_uid]);
+    assert.ok(store.highestUid >= valve);
+    assert.throws(() => store.add([{ ...added[0]!, lh_object_uid: 1 }]), /duplicate fact uid/);
+    const page = store.relatedFactsPage(MACHINE, {});
+    assert.deepEqual(
+      page.items.map((f) => f.fact_uid),
+      uids([facts.machine, facts.pump, facts.subRelFact, added[0]!]),
+    );
+    assert.equal(page.total, 4);
+  });
+
+  test('every list stays in fact uid order when a fact with a lower uid is added or the table was not in order', () => {
+    const low = fact(MACHINE, 'machine', RelationType.SYNONYM, PUMP, 'pump');
+    low.fact_uid = 7;
+    const late = fact(MACHINE, 'machine', RelationType.SYNONYM, P101, 'P-101');
+    late.fact_uid = 5;
+    const store = FactStore.fromFacts([...Object.values(sample().facts), low]);
+    store.add([late]);
+    const related = store.allRelatedFacts(MACHINE).map((f) => f.fact_uid);
+    assert.deepEqual(
+      related,
+      [...related].sort((a, b) => a - b),
+    );
+    assert.deepEqual(related.slice(0, 2), [5, 7]);
+    const first = store.relatedFactsPage(MACHINE, { limit: 2 });
+    const rest = store.relatedFactsPage(MACHINE, { after: first.items[1]!.fact_uid });
+    assert.deepEqual(
+      [...first.items, ...rest.items].map((f) => f.fact_uid),
+      related,
+    );
+  });
+
+  test('a store filled row by row (as tables are read) answers like one built at once', () => {
+    const { facts, store } = sample();
+    const open = FactStore.open();
+    for (const f of Object.values(facts)) open.append(f, f === facts.pump ? { '99': 'extra' } : undefined);
+    open.seal();
+    assert.equal(open.size, store.size);
+    assert.deepEqual(open.allRelatedFacts(PUMP), store.allRelatedFacts(PUMP));
+    assert.deepEqual(open.extraColumns(facts.pump.fact_uid), { '99': 'extra' });
+    assert.deepEqual(open.extraColumns(facts.machine.fact_uid), {});
+    assert.throws(() => open.append(facts.pump), /duplicate fact uid/);
+  });
+
+  test('optional fields come back as given, in the order of the Fact interface; names are shared', () => {
+    const full: Fact = {
+      fact_uid: 1,
+      lh_object_uid: 10,
+      lh_object_name: 'length of P-101',
+      rel_type_uid: RelationType.VALUE_ON_SCALE,
+      rel_type_name: 'has on scale a value equal to',
+      rh_object_uid: 11,
+      rh_object_name: '12.5',
+      partial_definition: 'that is long',
+      full_definition: 'is a length that is long — 12 µm',
+      uom_uid: 570423,
+      uom_name: 'mm',
+      collection_uid: 5000,
+      collection_name: 'pumps',
+      approval_status: 'accepted',
+      effective_from: '2001-03-21',
+      latest_update: '2008-11-27',
+      author: 'Andries van Renssen',
+    };
+    const bare = fact(12, 'P-101', RelationType.CLASSIFICATION, PUMP, 'pump');
+    const store = FactStore.fromFacts([full, bare]);
+    assert.deepEqual(Object.keys(store.fact(1)!), Object.keys(full));
+    assert.deepEqual(store.fact(1), full);
+    assert.deepEqual(store.fact(bare.fact_uid), bare);
+    assert.notEqual(store.fact(1), store.fact(1), 'a new object per answer');
+  });
+
+  test("subtypesCone lists a supertype's subtypes as before the column store: 1146 facts first, then table order", () => {
+    const top = 900100;
+    const spec = (factUid: number, lh: number, rel: number = RelationType.SPECIALIZATION) => ({
+      ...fact(lh, `k${lh}`, rel, top, 'top'),
+      fact_uid: factUid,
+    });
+    const store = FactStore.fromFacts([
+      spec(30, 900103),
+      spec(10, 900101, RelationType.QUALIFICATION),
+      spec(20, 900102),
+      fact(
+        RelationType.QUALIFICATION,
+        'qualification',
+        RelationType.SPECIALIZATION,
+        RelationType.SPECIALIZATION,
+        'spec',
+      ),
+    ]);
+    assert.deepEqual(
+      store.subtypesCone(top).map((f) => f.fact_uid),
+      [30, 20, 10],
+    );
+    store.add([spec(5, 900104)]);
+    assert.deepEqual(
+      store.subtypesCone(top).map((f) => f.fact_uid),
+      [30, 20, 10, 5],
+      'a fact added later comes last',
+    );
   });
 });

@@ -2,8 +2,10 @@ import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
 import { RelationType } from '../gellish/gellish-uids.js';
 import { categoryOf } from './entity-category.js';
 import { natureOf, type NatureCones } from './entity-nature.js';
+import { ByteTextTable, Float64Column, Int32Column, TextTable } from './fact-columns.js';
 import type { LoadedFact } from './gellish-table-loader.js';
-import { SpecializationHierarchy } from './specialization-hierarchy.js';
+import { RowIndex } from './row-index.js';
+import { SpecializationHierarchy, type RowGraph } from './specialization-hierarchy.js';
 
 /** Options of FactStore.relatedFactsPage. */
 export interface RelatedPageOptions {
@@ -15,84 +17,98 @@ export interface RelatedPageOptions {
 /** Deepest allRelatedFacts walk the store answers. */
 export const MAX_RELATED_DEPTH = 3;
 
-const NO_FACTS: readonly Fact[] = [];
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-/** Sorts every list of the index by fact uid (once, after loading; most tables are already in order). */
-function sortLists(map: Map<number, Fact[]>): void {
-  for (const list of map.values()) {
-    for (let i = 1; i < list.length; i++) {
-      if (list[i - 1].fact_uid > list[i].fact_uid) {
-        list.sort(byFactUid);
-        break;
-      }
-    }
-  }
-}
-
-/** Index of the first fact with fact_uid > after in a list sorted by fact uid. */
-function firstAfter(list: readonly Fact[], after: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid].fact_uid <= after) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function byFactUid(a: Fact, b: Fact): number {
-  return a.fact_uid - b.fact_uid;
-}
+/** Short optional texts, interned in the label table (units, collections, statuses, dates, authors). */
+const LABEL_FIELDS = [
+  'uom_name',
+  'collection_name',
+  'approval_status',
+  'effective_from',
+  'latest_update',
+  'author',
+] as const;
+const DEFINITION_FIELDS = ['partial_definition', 'full_definition'] as const;
+type LabelField = (typeof LABEL_FIELDS)[number];
+type DefinitionField = (typeof DEFINITION_FIELDS)[number];
+type OptionalTextField = LabelField | DefinitionField;
 
 /**
- * The in-memory graph the embedded Archivist serves: facts indexed by fact uid,
- * left object, right object, relation type and name, plus the specialization
- * hierarchy. Uids never change after load; submissions change names, definitions
- * and collections of the indexed Fact objects in place.
+ * The in-memory graph the embedded Archivist serves, stored column-wise: one row per
+ * fact, its uids in Float64Array columns, its names, phrases and labels as ids into
+ * interned text tables, its definitions as UTF-8 bytes in chunks (each stored once per
+ * fact that has it, a run of facts repeating one definition once).
+ * Index lists (by left object, right object and relation type) are Int32Arrays of
+ * rows ordered by fact uid; a Fact object is made only when a fact is answered.
+ *
+ * A store is filled either at once (`new FactStore(loaded)`, `FactStore.fromFacts`)
+ * or row by row while tables are read (`FactStore.open()`, `append()`, then `seal()`,
+ * which builds the indexes and the specialization hierarchy). After that, `add()`
+ * appends submitted facts (visible in every index) and the setters change names,
+ * definitions and collections in the columns. Uids never change after load.
  */
-export class FactStore {
-  private readonly byUid = new Map<number, Fact>();
-  private readonly byLeft = new Map<number, Fact[]>();
-  private readonly byRight = new Map<number, Fact[]>();
-  private readonly byRelationType = new Map<number, Fact[]>();
-  /** Facts by lower-cased left or right name (arrays: a Set per name costs more than the facts). */
-  private readonly byName = new Map<string, Fact[]>();
-  private readonly extras = new Map<number, Record<string, string>>();
-  readonly hierarchy: SpecializationHierarchy;
-  private readonly natureCones: NatureCones;
-  private maxUid = 0;
+export class FactStore implements RowGraph {
+  private count = 0;
+  private readonly rowOfFactUid = new Map<number, number>();
+  private readonly factUid = new Float64Column();
+  private readonly leftUid = new Float64Column();
+  private readonly relationType = new Float64Column();
+  private readonly rightUid = new Float64Column();
+  private readonly leftName = new Int32Column();
+  private readonly relationName = new Int32Column();
+  private readonly rightName = new Int32Column();
+  private uomUid: Float64Column | undefined;
+  private collectionUid: Float64Column | undefined;
+  /** Created on the first row that has the field. */
+  private readonly optionalText: Partial<Record<OptionalTextField, Int32Column>> = {};
 
-  constructor(loaded: readonly LoadedFact[]) {
-    for (const { fact, extraColumns } of loaded) {
-      if (this.byUid.has(fact.fact_uid)) throw new Error(`duplicate fact uid ${fact.fact_uid}`);
-      this.index(fact);
-      if (Object.keys(extraColumns).length > 0) this.extras.set(fact.fact_uid, extraColumns);
-    }
-    // Left and right lists sorted by fact uid: a page of an entity's facts is a merge of two sorted lists.
-    sortLists(this.byLeft);
-    sortLists(this.byRight);
-    this.hierarchy = new SpecializationHierarchy((type) => this.byRelationType.get(type) ?? NO_FACTS);
-    this.natureCones = {
-      qualification: this.hierarchy.cone(RelationType.QUALIFICATION),
-      specialization: this.hierarchy.specializationTypes,
-      classification: this.hierarchy.cone(RelationType.CLASSIFICATION),
-    };
+  /** Object names (left and right), interned: what search reads. */
+  private readonly names = new TextTable();
+  /** Relation phrases, units, collections, statuses, dates, authors, interned. */
+  private readonly labels = new TextTable();
+  private readonly definitions: Record<DefinitionField, ByteTextTable> = {
+    partial_definition: new ByteTextTable(),
+    full_definition: new ByteTextTable(),
+  };
+  /** Lower-cased name → ids of the names that are not lower case themselves. */
+  private readonly mixedCaseNames = new Map<string, number[]>();
+  private readonly mixedCaseIds = new Set<number>();
+  /** Name id → a uid that carries it (NaN: none yet); further uids in nameMoreUids. */
+  private readonly nameUid = new Float64Column();
+  private readonly nameMoreUids = new Map<number, number[]>();
+
+  private readonly byLeft = new RowIndex();
+  private readonly byRight = new RowIndex();
+  private readonly byRelationType = new RowIndex();
+  private readonly extras = new Map<number, Record<string, string>>();
+  private sealed = false;
+  private maxUid = 0;
+  /** Highest fact uid so far: tables mostly come in fact uid order, and a higher uid needs no lookup. */
+  private maxFactUid = Number.NEGATIVE_INFINITY;
+  /** The last text and id of each label field: a run of rows with one phrase or collection skips the lookup. */
+  private readonly lastLabel = new Map<string, { text: string; id: number }>();
+  private hierarchyOfStore: SpecializationHierarchy | undefined;
+  private natureConesOfStore: NatureCones | undefined;
+
+  /** A store holding the loaded facts, sealed (ready to answer). */
+  constructor(loaded: readonly LoadedFact[] = [], open = false) {
+    for (const { fact, extraColumns } of loaded) this.append(fact, extraColumns);
+    if (!open) this.seal();
+  }
+
+  /** An empty store to fill with append() while tables are read; seal() when done. */
+  static open(): FactStore {
+    return new FactStore([], true);
   }
 
   /** Builds a store from plain facts (tests, tools). */
   static fromFacts(facts: readonly Fact[]): FactStore {
-    return new FactStore(facts.map((fact) => ({ fact, source: { file: '', line: 0 }, extraColumns: {} })));
+    const store = FactStore.open();
+    for (const fact of facts) store.append(fact);
+    store.seal();
+    return store;
   }
 
   get size(): number {
-    return this.byUid.size;
+    return this.count;
   }
 
   /** The highest uid in the graph (fact, object, relation type, unit or collection): new uids go above it. */
@@ -100,28 +116,40 @@ export class FactStore {
     return this.maxUid;
   }
 
-  /**
-   * Adds new facts (a POST /fact/facts submission, checked by the caller): all are
-   * indexed, specialization facts join the hierarchy. Throws, adding nothing, when
-   * a fact uid is already taken.
-   */
-  add(facts: readonly Fact[]): void {
-    for (const fact of facts) {
-      if (this.byUid.has(fact.fact_uid)) throw new Error(`duplicate fact uid ${fact.fact_uid}`);
-    }
-    for (const fact of facts) {
-      this.index(fact);
-      this.hierarchy.add(fact, (type) => this.byRelationType.get(type) ?? NO_FACTS);
-    }
+  get hierarchy(): SpecializationHierarchy {
+    if (!this.hierarchyOfStore) throw new Error('FactStore: not sealed');
+    return this.hierarchyOfStore;
   }
 
-  private index(fact: Fact): void {
-    this.byUid.set(fact.fact_uid, fact);
-    push(this.byLeft, fact.lh_object_uid, fact);
-    push(this.byRight, fact.rh_object_uid, fact);
-    push(this.byRelationType, fact.rel_type_uid, fact);
-    this.indexName(fact.lh_object_name, fact);
-    this.indexName(fact.rh_object_name, fact);
+  private get natureCones(): NatureCones {
+    if (!this.natureConesOfStore) throw new Error('FactStore: not sealed');
+    return this.natureConesOfStore;
+  }
+
+  /**
+   * Appends one fact as a new row; after seal() it is indexed at once. Throws on a
+   * fact uid the store already holds. Extra columns (table columns the Fact does not
+   * map) are kept beside it when there are any.
+   */
+  append(fact: Fact, extraColumns?: Readonly<Record<string, string>>): void {
+    if (this.rowOf(fact.fact_uid) !== undefined) throw new Error(`duplicate fact uid ${fact.fact_uid}`);
+    const row = this.count++;
+    this.rowOfFactUid.set(fact.fact_uid, row);
+    if (fact.fact_uid > this.maxFactUid) this.maxFactUid = fact.fact_uid;
+    this.factUid.set(row, fact.fact_uid);
+    this.leftUid.set(row, fact.lh_object_uid);
+    this.relationType.set(row, fact.rel_type_uid);
+    this.rightUid.set(row, fact.rh_object_uid);
+    this.leftName.set(row, this.nameId(fact.lh_object_name));
+    this.relationName.set(row, this.labelId('rel_type_name', fact.rel_type_name));
+    this.rightName.set(row, this.nameId(fact.rh_object_name));
+    for (const field of DEFINITION_FIELDS) this.setText(row, field, fact[field] ?? '');
+    if (fact.uom_uid !== undefined) (this.uomUid ??= new Float64Column()).set(row, fact.uom_uid);
+    if (fact.collection_uid !== undefined) {
+      (this.collectionUid ??= new Float64Column()).set(row, fact.collection_uid);
+    }
+    for (const field of LABEL_FIELDS) this.setText(row, field, fact[field] ?? '');
+    if (extraColumns && Object.keys(extraColumns).length > 0) this.extras.set(fact.fact_uid, { ...extraColumns });
     this.maxUid = Math.max(
       this.maxUid,
       fact.fact_uid,
@@ -131,10 +159,228 @@ export class FactStore {
       fact.uom_uid ?? 0,
       fact.collection_uid ?? 0,
     );
+    if (this.sealed) {
+      const uidOf = this.factUidOf;
+      this.byLeft.add(fact.lh_object_uid, row, uidOf);
+      this.byRight.add(fact.rh_object_uid, row, uidOf);
+      this.byRelationType.add(fact.rel_type_uid, row, uidOf);
+      this.linkName(this.leftName.get(row), fact.lh_object_uid);
+      this.linkName(this.rightName.get(row), fact.rh_object_uid);
+    }
+  }
+
+  /** Builds the indexes and the specialization hierarchy over the appended rows (once). */
+  seal(): void {
+    if (this.sealed) return;
+    const count = this.count;
+    const { factUidOf, leftUid, rightUid, relationType, leftName, rightName } = this;
+    this.byLeft.build(count, (row) => leftUid.get(row), factUidOf);
+    this.byRight.build(count, (row) => rightUid.get(row), factUidOf);
+    this.byRelationType.build(count, (row) => relationType.get(row), factUidOf);
+    for (let row = 0; row < count; row++) {
+      this.linkName(leftName.get(row), leftUid.get(row));
+      this.linkName(rightName.get(row), rightUid.get(row));
+    }
+    this.sealed = true;
+    const hierarchy = new SpecializationHierarchy(this);
+    this.hierarchyOfStore = hierarchy;
+    this.natureConesOfStore = {
+      qualification: hierarchy.cone(RelationType.QUALIFICATION),
+      specialization: hierarchy.specializationTypes,
+      classification: hierarchy.cone(RelationType.CLASSIFICATION),
+    };
+  }
+
+  /**
+   * Adds new facts (a POST /fact/facts submission, checked by the caller): all are
+   * indexed, specialization facts join the hierarchy. Throws, adding nothing, when
+   * a fact uid is already taken.
+   */
+  add(facts: readonly Fact[]): void {
+    if (!this.sealed) throw new Error('FactStore.add: not sealed');
+    const uids = new Set<number>();
+    for (const fact of facts) {
+      if (this.rowOfFactUid.has(fact.fact_uid) || uids.has(fact.fact_uid)) {
+        throw new Error(`duplicate fact uid ${fact.fact_uid}`);
+      }
+      uids.add(fact.fact_uid);
+    }
+    for (const fact of facts) {
+      this.append(fact);
+      this.hierarchy.add(this.count - 1);
+    }
+  }
+
+  // ---- rows (the RowGraph the hierarchy reads) ----
+
+  private readonly factUidOf = (row: number): number => this.factUid.get(row);
+
+  rowsWithLeft(uid: number): ArrayLike<number> {
+    return this.byLeft.rowsOf(uid);
+  }
+
+  rowsWithRight(uid: number): ArrayLike<number> {
+    return this.byRight.rowsOf(uid);
+  }
+
+  rowsOfRelationType(relTypeUid: number): ArrayLike<number> {
+    return this.byRelationType.rowsOf(relTypeUid);
+  }
+
+  factUidAt(row: number): number {
+    return this.factUid.get(row);
+  }
+
+  leftUidAt(row: number): number {
+    return this.leftUid.get(row);
+  }
+
+  rightUidAt(row: number): number {
+    return this.rightUid.get(row);
+  }
+
+  relationTypeAt(row: number): number {
+    return this.relationType.get(row);
+  }
+
+  /** The fact of a row as answered: a new object, fields in the order of the Fact interface. */
+  factAt(row: number): Fact {
+    const fact: Fact = {
+      fact_uid: this.factUid.get(row),
+      lh_object_uid: this.leftUid.get(row),
+      lh_object_name: this.names.text(this.leftName.get(row)),
+      rel_type_uid: this.relationType.get(row),
+      rel_type_name: this.labels.text(this.relationName.get(row)),
+      rh_object_uid: this.rightUid.get(row),
+      rh_object_name: this.names.text(this.rightName.get(row)),
+    };
+    // Literal field names (no lookup by a variable key): this runs for every fact answered.
+    const text = this.optionalText;
+    const { labels } = this;
+    let id = text.partial_definition?.get(row) ?? 0;
+    if (id !== 0) fact.partial_definition = this.definitions.partial_definition.text(id);
+    id = text.full_definition?.get(row) ?? 0;
+    if (id !== 0) fact.full_definition = this.definitions.full_definition.text(id);
+    const uom = this.uomUid?.get(row);
+    if (uom !== undefined && !Number.isNaN(uom)) fact.uom_uid = uom;
+    id = text.uom_name?.get(row) ?? 0;
+    if (id !== 0) fact.uom_name = labels.text(id);
+    const collection = this.collectionUid?.get(row);
+    if (collection !== undefined && !Number.isNaN(collection)) fact.collection_uid = collection;
+    id = text.collection_name?.get(row) ?? 0;
+    if (id !== 0) fact.collection_name = labels.text(id);
+    id = text.approval_status?.get(row) ?? 0;
+    if (id !== 0) fact.approval_status = labels.text(id);
+    id = text.effective_from?.get(row) ?? 0;
+    if (id !== 0) fact.effective_from = labels.text(id);
+    id = text.latest_update?.get(row) ?? 0;
+    if (id !== 0) fact.latest_update = labels.text(id);
+    id = text.author?.get(row) ?? 0;
+    if (id !== 0) fact.author = labels.text(id);
+    return fact;
+  }
+
+  /** Sets an optional text of a row ("" clears it); the column is made on first use. */
+  private setText(row: number, field: OptionalTextField, text: string): void {
+    const id =
+      field === 'partial_definition' || field === 'full_definition'
+        ? this.definitions[field].idOf(text)
+        : this.labelId(field, text);
+    const column = this.optionalText[field];
+    if (column) column.set(row, id);
+    else if (id !== 0) (this.optionalText[field] = new Int32Column()).set(row, id);
+  }
+
+  private labelId(field: LabelField | 'rel_type_name', text: string): number {
+    const last = this.lastLabel.get(field);
+    if (last && last.text === text) return last.id;
+    const id = this.labels.idOf(text);
+    const own = this.labels.text(id); // the table's copy: a parser's field may pin the chunk it came from
+    if (last) {
+      last.text = own;
+      last.id = id;
+    } else this.lastLabel.set(field, { text: own, id });
+    return id;
+  }
+
+  private facts(rows: ArrayLike<number>): Fact[] {
+    const facts = new Array<Fact>(rows.length);
+    for (let i = 0; i < rows.length; i++) facts[i] = this.factAt(rows[i]!);
+    return facts;
+  }
+
+  /** The relation types of rows, read lazily each time the answer is iterated. */
+  private relationTypesOf(rows: ArrayLike<number>): Iterable<number> {
+    const types = this.relationType;
+    return {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < rows.length; i++) yield types.get(rows[i]!);
+      },
+    };
+  }
+
+  private filterRows(rows: ArrayLike<number>, keep: (row: number) => boolean): number[] {
+    const kept: number[] = [];
+    for (let i = 0; i < rows.length; i++) if (keep(rows[i]!)) kept.push(rows[i]!);
+    return kept;
+  }
+
+  private sortByFactUid(rows: number[]): number[] {
+    return rows.sort((a, b) => this.factUid.get(a) - this.factUid.get(b));
+  }
+
+  // ---- names (interned; search reads name id → uids → rows) ----
+
+  private nameId(name: string): number {
+    const before = this.names.size;
+    const id = this.names.idOf(name);
+    if (id !== before) return id;
+    const lower = name.toLowerCase();
+    if (lower !== name) {
+      this.mixedCaseIds.add(id);
+      const ids = this.mixedCaseNames.get(lower);
+      if (ids) ids.push(id);
+      else this.mixedCaseNames.set(lower, [id]);
+    }
+    return id;
+  }
+
+  /** Records that some fact gives `uid` the name `id` (on either side). */
+  private linkName(id: number, uid: number): void {
+    if (id === 0) return;
+    const first = this.nameUid.get(id);
+    if (Number.isNaN(first)) {
+      this.nameUid.set(id, uid);
+      return;
+    }
+    if (first === uid) return;
+    const more = this.nameMoreUids.get(id);
+    if (!more) this.nameMoreUids.set(id, [uid]);
+    else if (!more.includes(uid)) more.push(uid);
+  }
+
+  /** Rows whose left or right object is named `id` (uids that once had the name are checked, not trusted). */
+  private rowsNamed(id: number, into: Set<number>): void {
+    const first = this.nameUid.get(id);
+    if (Number.isNaN(first)) return;
+    for (const uid of [first, ...(this.nameMoreUids.get(id) ?? [])]) {
+      const left = this.byLeft.rowsOf(uid);
+      for (let i = 0; i < left.length; i++) if (this.leftName.get(left[i]!) === id) into.add(left[i]!);
+      const right = this.byRight.rowsOf(uid);
+      for (let i = 0; i < right.length; i++) if (this.rightName.get(right[i]!) === id) into.add(right[i]!);
+    }
+  }
+
+  // ---- the Archivist's questions ----
+
+  /** The row of a fact uid (rows count from 0 in the order facts were appended). */
+  rowOf(factUid: number): number | undefined {
+    return factUid > this.maxFactUid ? undefined : this.rowOfFactUid.get(factUid);
   }
 
   fact(factUid: number): Fact | undefined {
-    return this.byUid.get(factUid);
+    const row = this.rowOfFactUid.get(factUid);
+    return row === undefined ? undefined : this.factAt(row);
   }
 
   /** Table columns the Fact does not map, kept as-is, for one fact. */
@@ -142,16 +388,16 @@ export class FactStore {
     return this.extras.get(factUid) ?? {};
   }
 
-  factsWithLeft(uid: number): readonly Fact[] {
-    return this.byLeft.get(uid) ?? NO_FACTS;
+  factsWithLeft(uid: number): Fact[] {
+    return this.facts(this.rowsWithLeft(uid));
   }
 
-  factsWithRight(uid: number): readonly Fact[] {
-    return this.byRight.get(uid) ?? NO_FACTS;
+  factsWithRight(uid: number): Fact[] {
+    return this.facts(this.rowsWithRight(uid));
   }
 
-  factsOfRelationType(relTypeUid: number): readonly Fact[] {
-    return this.byRelationType.get(relTypeUid) ?? NO_FACTS;
+  factsOfRelationType(relTypeUid: number): Fact[] {
+    return this.facts(this.rowsOfRelationType(relTypeUid));
   }
 
   /** An entity is known when some fact has it as left or right object. */
@@ -167,18 +413,24 @@ export class FactStore {
   /** Nature of a known entity; undefined for an unknown uid. */
   nature(uid: number): EntityNature | undefined {
     if (!this.isKnownEntity(uid)) return undefined;
-    return natureOf(uid, this.factsWithLeft(uid), this.factsWithRight(uid), this.natureCones);
+    return natureOf(
+      uid,
+      this.relationTypesOf(this.rowsWithLeft(uid)),
+      this.relationTypesOf(this.rowsWithRight(uid)),
+      this.natureCones,
+    );
   }
 
   /** Category of a known entity (an individual's through its classifiers); undefined for an unknown uid. */
   category(uid: number): CategoryName | undefined {
     const nature = this.nature(uid);
     if (nature === undefined) return undefined;
+    const { classification } = this.natureCones;
     const start =
       nature === 'individual'
-        ? this.factsWithLeft(uid)
-            .filter((fact) => this.natureCones.classification.has(fact.rel_type_uid))
-            .map((fact) => fact.rh_object_uid)
+        ? this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map((row) =>
+            this.rightUid.get(row),
+          )
         : [uid];
     return categoryOf(start, (entity) => this.hierarchy.supertypesOf(entity));
   }
@@ -186,8 +438,11 @@ export class FactStore {
   /** The entity's specialization, qualification and classification facts (entity on the left). */
   definitiveFacts(uid: number): Fact[] {
     const { specialization, classification } = this.natureCones;
-    return this.factsWithLeft(uid).filter(
-      (fact) => specialization.has(fact.rel_type_uid) || classification.has(fact.rel_type_uid),
+    return this.facts(
+      this.filterRows(this.rowsWithLeft(uid), (row) => {
+        const type = this.relationType.get(row);
+        return specialization.has(type) || classification.has(type);
+      }),
     );
   }
 
@@ -196,35 +451,38 @@ export class FactStore {
    * facts of the objects reached. Sorted by fact uid, each fact once.
    */
   allRelatedFacts(uid: number, depth = 1): Fact[] {
-    if (depth <= 1) return this.mergedRelated(uid, 0, Number.MAX_SAFE_INTEGER, () => true);
-    const found = new Map<number, Fact>();
+    if (depth <= 1) return this.facts(this.mergedRelated(uid, 0, Number.MAX_SAFE_INTEGER, () => true));
+    const found = new Set<number>();
     const reached = new Set<number>([uid]);
     let frontier = [uid];
     for (let level = 0; level < Math.min(depth, MAX_RELATED_DEPTH) && frontier.length > 0; level++) {
       const next: number[] = [];
       for (const entity of frontier) {
-        for (const fact of [...this.factsWithLeft(entity), ...this.factsWithRight(entity)]) {
-          if (found.has(fact.fact_uid)) continue;
-          found.set(fact.fact_uid, fact);
-          for (const other of [fact.lh_object_uid, fact.rh_object_uid]) {
-            if (!reached.has(other)) {
-              reached.add(other);
-              next.push(other);
+        for (const rows of [this.rowsWithLeft(entity), this.rowsWithRight(entity)]) {
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i]!;
+            if (found.has(row)) continue;
+            found.add(row);
+            for (const other of [this.leftUid.get(row), this.rightUid.get(row)]) {
+              if (!reached.has(other)) {
+                reached.add(other);
+                next.push(other);
+              }
             }
           }
         }
       }
       frontier = next;
     }
-    return [...found.values()].sort(byFactUid);
+    return this.facts(this.sortByFactUid([...found]));
   }
 
   /** Number of facts with uid as left or right object (each once). */
   relatedCount(uid: number): number {
-    const left = this.factsWithLeft(uid);
+    const left = this.rowsWithLeft(uid);
     let both = 0;
-    for (const fact of left) if (fact.rh_object_uid === uid) both++;
-    return left.length + this.factsWithRight(uid).length - both;
+    for (let i = 0; i < left.length; i++) if (this.rightUid.get(left[i]!) === uid) both++;
+    return left.length + this.rowsWithRight(uid).length - both;
   }
 
   /**
@@ -237,44 +495,57 @@ export class FactStore {
     uid: number,
     { after = 0, limit = Number.MAX_SAFE_INTEGER, structural = false }: RelatedPageOptions = {},
   ): { items: Fact[]; total: number } {
-    const keep = structural ? (fact: Fact) => !this.isSubtypeOrInstanceFact(uid, fact) : () => true;
-    return { items: this.mergedRelated(uid, after, limit, keep), total: this.relatedCount(uid) };
+    const keep = structural ? (row: number) => !this.isSubtypeOrInstanceRow(uid, row) : () => true;
+    return { items: this.facts(this.mergedRelated(uid, after, limit, keep)), total: this.relatedCount(uid) };
+  }
+
+  /** Index of the first row with fact uid > after in a list ordered by fact uid. */
+  private firstAfter(rows: ArrayLike<number>, after: number): number {
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.factUid.get(rows[mid]!) <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
-   * Up to `limit` facts with uid as left or right object and fact_uid > after that
+   * Up to `limit` rows with uid as left or right object and fact_uid > after that
    * `keep` accepts, in fact uid order, each once: a merge of the two sorted index lists
    * from a binary search, so a page costs its size (plus what `keep` skips).
    */
-  private mergedRelated(uid: number, after: number, limit: number, keep: (fact: Fact) => boolean): Fact[] {
-    const left = this.factsWithLeft(uid);
-    const right = this.factsWithRight(uid);
-    let i = firstAfter(left, after);
-    let j = firstAfter(right, after);
-    const out: Fact[] = [];
+  private mergedRelated(uid: number, after: number, limit: number, keep: (row: number) => boolean): number[] {
+    const left = this.rowsWithLeft(uid);
+    const right = this.rowsWithRight(uid);
+    let i = this.firstAfter(left, after);
+    let j = this.firstAfter(right, after);
+    const out: number[] = [];
     while (out.length < limit && (i < left.length || j < right.length)) {
-      let fact: Fact;
-      if (j >= right.length || (i < left.length && left[i].fact_uid <= right[j].fact_uid)) {
-        fact = left[i++];
-        if (j < right.length && right[j] === fact) j++; // uid on both sides: once
+      let row: number;
+      if (j >= right.length || (i < left.length && this.factUid.get(left[i]!) <= this.factUid.get(right[j]!))) {
+        row = left[i++]!;
+        if (j < right.length && right[j] === row) j++; // uid on both sides: once
       } else {
-        fact = right[j++];
+        row = right[j++]!;
       }
-      if (keep(fact)) out.push(fact);
+      if (keep(row)) out.push(row);
     }
     return out;
   }
 
-  private isSubtypeOrInstanceFact(uid: number, fact: Fact): boolean {
-    if (fact.rh_object_uid !== uid || fact.lh_object_uid === uid) return false;
+  private isSubtypeOrInstanceRow(uid: number, row: number): boolean {
+    if (this.rightUid.get(row) !== uid || this.leftUid.get(row) === uid) return false;
     const { specialization, classification } = this.natureCones;
-    return specialization.has(fact.rel_type_uid) || classification.has(fact.rel_type_uid);
+    const type = this.relationType.get(row);
+    return specialization.has(type) || classification.has(type);
   }
 
   /** Facts with lhObjectUid on the left whose relation type is in the cone of relTypeUid. */
   relatedOnSubtypeCone(lhObjectUid: number, relTypeUid: number): Fact[] {
     const cone = this.relationTypeCone(relTypeUid);
-    return this.factsWithLeft(lhObjectUid).filter((fact) => cone.has(fact.rel_type_uid));
+    return this.facts(this.filterRows(this.rowsWithLeft(lhObjectUid), (row) => cone.has(this.relationType.get(row))));
   }
 
   /** Specialization facts of every descendant of uid, breadth first. */
@@ -285,7 +556,9 @@ export class FactStore {
   /** Classification facts (1225 cone) whose right object is uid. */
   classified(uid: number): Fact[] {
     const { classification } = this.natureCones;
-    return this.factsWithRight(uid).filter((fact) => classification.has(fact.rel_type_uid));
+    return this.facts(
+      this.filterRows(this.rowsWithRight(uid), (row) => classification.has(this.relationType.get(row))),
+    );
   }
 
   /**
@@ -294,33 +567,40 @@ export class FactStore {
    */
   search(term: string, exact: boolean): Fact[] {
     const needle = term.trim().toLowerCase();
-    const found = new Set<Fact>();
+    const rows = new Set<number>();
     if (exact) {
-      for (const fact of this.byName.get(needle) ?? NO_FACTS) found.add(fact);
+      const id = needle === '' ? undefined : this.names.existingId(needle);
+      if (id !== undefined) this.rowsNamed(id, rows);
+      for (const mixed of this.mixedCaseNames.get(needle) ?? []) this.rowsNamed(mixed, rows);
     } else {
-      for (const [name, facts] of this.byName) {
-        if (name.includes(needle)) for (const fact of facts) found.add(fact);
+      for (let id = 1; id < this.names.size; id++) {
+        if (!this.mixedCaseIds.has(id) && this.names.text(id).includes(needle)) this.rowsNamed(id, rows);
+      }
+      for (const [lower, ids] of this.mixedCaseNames) {
+        if (lower.includes(needle)) for (const id of ids) this.rowsNamed(id, rows);
       }
     }
-    return [...found].sort(byFactUid);
+    return this.facts(this.sortByFactUid([...rows]));
   }
+
+  // ---- submissions ----
 
   /** Sets or (with "") removes the definitions of one fact. */
   setDefinition(factUid: number, partialDefinition: string, fullDefinition: string): Fact | undefined {
-    const fact = this.byUid.get(factUid);
-    if (!fact) return undefined;
-    setOptional(fact, 'partial_definition', partialDefinition);
-    setOptional(fact, 'full_definition', fullDefinition);
-    return fact;
+    const row = this.rowOfFactUid.get(factUid);
+    if (row === undefined) return undefined;
+    this.setText(row, 'partial_definition', partialDefinition);
+    this.setText(row, 'full_definition', fullDefinition);
+    return this.factAt(row);
   }
 
   /** Puts one fact in a collection. */
   setCollection(factUid: number, collectionUid: number, collectionName: string): Fact | undefined {
-    const fact = this.byUid.get(factUid);
-    if (!fact) return undefined;
-    fact.collection_uid = collectionUid;
-    setOptional(fact, 'collection_name', collectionName);
-    return fact;
+    const row = this.rowOfFactUid.get(factUid);
+    if (row === undefined) return undefined;
+    (this.collectionUid ??= new Float64Column()).set(row, collectionUid);
+    this.setText(row, 'collection_name', collectionName);
+    return this.factAt(row);
   }
 
   /**
@@ -330,56 +610,18 @@ export class FactStore {
    * are kept.
    */
   rename(factUid: number, name: string): Fact | undefined {
-    const fact = this.byUid.get(factUid);
-    if (!fact) return undefined;
-    const uid = fact.lh_object_uid;
-    const oldName = fact.lh_object_name;
-    for (const other of this.factsWithLeft(uid)) {
-      if (other.lh_object_name === oldName) this.renameSide(other, 'lh_object_name', name);
+    const row = this.rowOfFactUid.get(factUid);
+    if (row === undefined) return undefined;
+    const uid = this.leftUid.get(row);
+    const oldId = this.leftName.get(row);
+    const newId = this.nameId(name);
+    const left = this.rowsWithLeft(uid);
+    for (let i = 0; i < left.length; i++) if (this.leftName.get(left[i]!) === oldId) this.leftName.set(left[i]!, newId);
+    const right = this.rowsWithRight(uid);
+    for (let i = 0; i < right.length; i++) {
+      if (this.rightName.get(right[i]!) === oldId) this.rightName.set(right[i]!, newId);
     }
-    for (const other of this.factsWithRight(uid)) {
-      if (other.rh_object_name === oldName) this.renameSide(other, 'rh_object_name', name);
-    }
-    return fact;
+    this.linkName(newId, uid);
+    return this.factAt(row);
   }
-
-  private renameSide(fact: Fact, side: 'lh_object_name' | 'rh_object_name', name: string): void {
-    const otherSide = side === 'lh_object_name' ? fact.rh_object_name : fact.lh_object_name;
-    if (fact[side].toLowerCase() !== otherSide.toLowerCase()) this.unindexName(fact[side], fact);
-    fact[side] = name;
-    this.indexName(name, fact, true);
-  }
-
-  /** Loading indexes each fact's two names in a row (a same-named pair once); a rename checks the list. */
-  private indexName(name: string, fact: Fact, anywhere = false): void {
-    if (name === '') return;
-    const key = this.lowerCase(name);
-    const facts = this.byName.get(key);
-    if (!facts) this.byName.set(key, [fact]);
-    else if (anywhere ? !facts.includes(fact) : facts[facts.length - 1] !== fact) facts.push(fact);
-  }
-
-  private unindexName(name: string, fact: Fact): void {
-    const key = name.toLowerCase();
-    const facts = this.byName.get(key);
-    if (!facts) return;
-    const at = facts.indexOf(fact);
-    if (at >= 0) facts.splice(at, 1);
-    if (facts.length === 0) this.byName.delete(key);
-  }
-
-  /** The lower-cased name, the name itself when it already is (no copy). */
-  private lowerCase(name: string): string {
-    const lower = name.toLowerCase();
-    return lower === name ? name : lower;
-  }
-}
-
-function setOptional(
-  fact: Fact,
-  field: 'partial_definition' | 'full_definition' | 'collection_name',
-  value: string,
-): void {
-  if (value === '') delete fact[field];
-  else fact[field] = value;
 }

@@ -111,11 +111,26 @@ export function parseNewFacts(body: unknown): FactsParse {
 
 /** Is the uid a relation type the graph knows (used as one, or an entity below "relation")? */
 function isKnownRelationType(store: FactStore, uid: number): boolean {
-  return store.factsOfRelationType(uid).length > 0 || store.isKnownEntity(uid);
+  return store.rowsOfRelationType(uid).length > 0 || store.isKnownEntity(uid);
 }
 
 function tripleKey(fact: Pick<Fact, 'lh_object_uid' | 'rel_type_uid' | 'rh_object_uid'>): string {
   return `${fact.lh_object_uid}|${fact.rel_type_uid}|${fact.rh_object_uid}`;
+}
+
+/** The uid of a stored fact with the same left object, relation type and right object. */
+function existingFactUid(
+  store: FactStore,
+  fact: Pick<Fact, 'lh_object_uid' | 'rel_type_uid' | 'rh_object_uid'>,
+): number | undefined {
+  const rows = store.rowsWithLeft(fact.lh_object_uid);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (store.relationTypeAt(row) === fact.rel_type_uid && store.rightUidAt(row) === fact.rh_object_uid) {
+      return store.factUidAt(row);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -140,10 +155,8 @@ export function validateNewFacts(store: FactStore, facts: readonly NewFact[]): F
     }
     const key = tripleKey(fact);
     if (!isTemporaryUid(fact.lh_object_uid) && !isTemporaryUid(fact.rh_object_uid)) {
-      const existing = store
-        .factsWithLeft(fact.lh_object_uid)
-        .find((other) => other.rel_type_uid === fact.rel_type_uid && other.rh_object_uid === fact.rh_object_uid);
-      if (existing) problems.push(`duplicate of existing fact ${existing.fact_uid}`);
+      const existing = existingFactUid(store, fact);
+      if (existing !== undefined) problems.push(`duplicate of existing fact ${existing}`);
     }
     if (seen.has(key)) problems.push('duplicate of an earlier fact in this submission');
     seen.add(key);
@@ -202,11 +215,12 @@ export function assignPermanentUids(
 
 /** The name the graph uses for a relation type: a fact stated with it, else the type as an object. */
 function relationTypeName(store: FactStore, relTypeUid: number): string {
-  const used = store.factsOfRelationType(relTypeUid)[0];
-  if (used) return used.rel_type_name;
-  const asLeft = store.factsWithLeft(relTypeUid)[0];
-  if (asLeft) return asLeft.lh_object_name;
-  return store.factsWithRight(relTypeUid)[0]?.rh_object_name ?? '';
+  const used = store.rowsOfRelationType(relTypeUid);
+  if (used.length > 0) return store.factAt(used[0]!).rel_type_name;
+  const asLeft = store.rowsWithLeft(relTypeUid);
+  if (asLeft.length > 0) return store.factAt(asLeft[0]!).lh_object_name;
+  const asRight = store.rowsWithRight(relTypeUid);
+  return asRight.length > 0 ? store.factAt(asRight[0]!).rh_object_name : '';
 }
 
 /** A journaled facts record, checked again when replayed; undefined when malformed. */

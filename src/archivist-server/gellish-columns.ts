@@ -62,28 +62,6 @@ type OptionalTextField =
   | 'latest_update'
   | 'author';
 
-/**
- * One copy of each distinct text read from tables (names repeat on every fact about an
- * entity, phrases, units and collections on thousands): a large
- * dictionary keeps its strings once instead of once per cell. The table lives while
- * tables are loaded (loadGellishTables clears it afterwards); long texts are not looked up.
- */
-const interned = new Map<string, string>();
-const MAX_INTERNED_LENGTH = 512;
-
-export function intern(text: string): string {
-  if (text.length > MAX_INTERNED_LENGTH) return text;
-  const known = interned.get(text);
-  if (known !== undefined) return known;
-  interned.set(text, text);
-  return text;
-}
-
-/** Forgets the interned texts (after a load; the store keeps the strings it uses). */
-export function clearInterned(): void {
-  interned.clear();
-}
-
 const PLAIN_DIGITS = /^\d+$/;
 const GROUPED_DIGITS = /^\d{1,3}(,\d{3})+$/;
 
@@ -144,24 +122,23 @@ export function mapRowToFact(row: readonly string[], header: HeaderIndex, header
     if (value === undefined) return { ok: false, reason: `column ${id} (${field}) is not an integer: "${text}"` };
     numbers[field] = value;
   }
-  // Fields in the order of the Fact interface, so answers read naturally. Texts are
-  // interned: names, phrases and definitions repeat across facts and are kept once.
+  // Fields in the order of the Fact interface, so answers read naturally. (The fact
+  // store keeps each distinct name, phrase and label once.)
   const fact: Fact = {
     fact_uid: numbers.fact_uid!,
     lh_object_uid: numbers.lh_object_uid!,
-    lh_object_name: intern(cell(GellishColumn.LH_OBJECT_NAME)),
+    lh_object_name: cell(GellishColumn.LH_OBJECT_NAME),
     rel_type_uid: numbers.rel_type_uid!,
-    rel_type_name: intern(cell(GellishColumn.REL_TYPE_NAME)),
+    rel_type_name: cell(GellishColumn.REL_TYPE_NAME),
     rh_object_uid: numbers.rh_object_uid!,
-    rh_object_name: intern(cell(GellishColumn.RH_OBJECT_NAME)),
+    rh_object_name: cell(GellishColumn.RH_OBJECT_NAME),
   };
-  const optionalText = (id: string, field: OptionalTextField, shared = true): void => {
+  const optionalText = (id: string, field: OptionalTextField): void => {
     const text = cell(id);
-    if (text !== '') fact[field] = shared ? intern(text) : text;
+    if (text !== '') fact[field] = text;
   };
-  // Definitions are mostly one per entity: interning them costs more than it saves.
-  optionalText(GellishColumn.PARTIAL_DEFINITION, 'partial_definition', false);
-  optionalText(GellishColumn.FULL_DEFINITION, 'full_definition', false);
+  optionalText(GellishColumn.PARTIAL_DEFINITION, 'partial_definition');
+  optionalText(GellishColumn.FULL_DEFINITION, 'full_definition');
   if (numbers.uom_uid !== undefined) fact.uom_uid = numbers.uom_uid;
   optionalText(GellishColumn.UOM_NAME, 'uom_name');
   if (numbers.collection_uid !== undefined) fact.collection_uid = numbers.collection_uid;

@@ -124,6 +124,55 @@ describe('loadGellishTables', () => {
     assert.match(result.rejected[0]!.reason, /malformed CSV/);
   });
 
+  test('CRLF line ends, quoted line breaks and blank lines: the line numbers stay right', async () => {
+    const file = await table(
+      'crlf.csv',
+      [
+        HEADER,
+        `1,10,"two\r\nlines",${SPEC},r,20,b,,,,,`, // lines 2-3
+        '',
+        `2,x,a,${SPEC},r,20,b,,,,,`, // line 5: bad number
+        `3,11,"a ""quoted"" name",${SPEC},r,20,"b, c",,,,,`, // line 6
+        `3,12,a,${SPEC},r,20,b,,,,,`, // line 7: duplicate of line 6
+      ].join('\r\n') + '\r\n',
+    );
+    const result = await loadGellishTables([file]);
+    assert.deepEqual(
+      result.facts.map((f) => [f.fact.fact_uid, f.source.line]),
+      [
+        [1, 2],
+        [3, 6],
+      ],
+    );
+    assert.equal(result.facts[0]!.fact.lh_object_name, 'two\r\nlines');
+    assert.equal(result.facts[1]!.fact.lh_object_name, 'a "quoted" name');
+    assert.equal(result.facts[1]!.fact.rh_object_name, 'b, c');
+    assert.deepEqual(
+      result.rejected.map((r) => r.line),
+      [5, 7],
+    );
+    assert.match(result.rejected[1]!.reason, /first at .*crlf.csv line 6/);
+  });
+
+  test('with a sink, facts go to it as they are read and the result keeps none', async () => {
+    const file = await table('sink.csv', HEADER + `\n1,10,a,${SPEC},r,20,b,,,,,\n1,11,a,${SPEC},r,20,b,,,,,\n`);
+    const taken: number[] = [];
+    const result = await loadGellishTables([file], undefined, {
+      indexOf: (uid) => {
+        const at = taken.indexOf(uid);
+        return at < 0 ? undefined : at;
+      },
+      accept: (loaded) => void taken.push(loaded.fact.fact_uid),
+    });
+    assert.deepEqual(taken, [1]);
+    assert.equal(result.facts.length, 0);
+    assert.equal(result.factCount, 1);
+    assert.deepEqual(
+      result.rejected.map((r) => r.line),
+      [3],
+    );
+  });
+
   test('several files form one graph; duplicates across files are rejected', async () => {
     const a = await table('a.csv', HEADER + `\n1,900002,machine,${SPEC},r,${PHYSICAL_OBJECT},physical object,,,,,\n`);
     const b = await table('b.csv', `2,15,60,1\n900001,900002,${SPEC},2\n900003,900002,${SPEC},1\n`);

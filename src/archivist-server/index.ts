@@ -7,6 +7,7 @@ export {
   loadGellishTables,
   type GellishLoadResult,
   type LoadedFact,
+  type LoadedFactSink,
   type RejectedRow,
 } from './gellish-table-loader.js';
 export { stderrLogger, silentLogger, type ArchivistLogger } from './archivist-logger.js';

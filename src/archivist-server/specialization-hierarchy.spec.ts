@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Fact } from '../gellish/fact.js';
 import { RelationType } from '../gellish/gellish-uids.js';
+import { FactStore } from './fact-store.js';
 import { SpecializationHierarchy } from './specialization-hierarchy.js';
 
 const SPEC = RelationType.SPECIALIZATION;
@@ -18,10 +19,9 @@ function fact(lh: number, rel: number, rh: number): Fact {
     rh_object_name: `e${rh}`,
   };
 }
+/** The hierarchy over the facts, read from the store's rows as the Archivist does. */
 function hierarchyOf(facts: Fact[]): SpecializationHierarchy {
-  const byType = new Map<number, Fact[]>();
-  for (const f of facts) byType.set(f.rel_type_uid, [...(byType.get(f.rel_type_uid) ?? []), f]);
-  return new SpecializationHierarchy((type) => byType.get(type) ?? []);
+  return new SpecializationHierarchy(FactStore.fromFacts(facts));
 }
 
 describe('SpecializationHierarchy', () => {

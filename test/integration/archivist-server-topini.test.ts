@@ -179,7 +179,8 @@ describe('embedded Archivist on TOPini', { skip }, () => {
   }
 
   test('loads every fact of the file and rejects none', async () => {
-    assert.equal(server.load.facts.length, oracle.facts.length);
+    assert.equal(server.load.factCount, oracle.facts.length);
+    assert.equal(server.store.size, oracle.facts.length);
     assert.equal(server.load.rejected.length, 0);
     assert.deepEqual(await get('/health'), { status: 200, body: { status: 'ok', facts: oracle.facts.length } });
   });
