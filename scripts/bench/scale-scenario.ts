@@ -10,7 +10,9 @@
  *    request), cold p50 of 30 other kinds, warm p50 of the hub;
  * 3. paging through all of the hub's facts with clarity.facts/get-by-entity (limit
  *    5000): each fact exactly once, in order, and the right total;
- * 4. Clarity's RSS growth over 20,000 distinct models (get-batch of 100).
+ * 4. Clarity's RSS growth over 20,000 distinct models (get-batch of 100), run with the
+ *    V8 old-space limit the deployment sets for that budget (recommendedOldSpaceMb), then
+ *    again in a fresh process without a limit (reported as memoryWithoutHeapLimit).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,10 +22,12 @@ import { bundledKnowledgeBasePaths } from '../../src/archivist-server/index.js';
 import { GENERATED_HUB, writeGellishTable } from '../../src/archivist-server/gellish-table-generator.js';
 import { projectRoot } from '../../src/common/project-root.js';
 import { freePort, startProcess, waitForHttp } from '../support/child-process.js';
-import { launchClarity } from '../support/clarity-launcher.js';
+import { launchClarity, type ClarityChild } from '../support/clarity-launcher.js';
+import { recommendedOldSpaceMb } from '../../src/config/cache-budget.js';
 import type { BenchOptions } from './bench-options.js';
 import { setUpDatabase } from './bench-environment.js';
 import { residentKb } from './process-stats.js';
+import type { Socket } from 'socket.io-client';
 import { connectSocket, request, type Envelope } from './socket-harness.js';
 
 interface FactLike {
@@ -32,6 +36,7 @@ interface FactLike {
 
 const FIRST_GENERATED_ENTITY = 50_000_000;
 const MODELS_FOR_MEMORY = 20_000;
+const CACHE_MAX_MB = 64;
 
 function p50(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -47,6 +52,40 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 function ok(envelope: Envelope, what: string): any {
   if (!envelope.success) throw new Error(`${what}: ${envelope.code} ${envelope.error}`);
   return envelope.data;
+}
+
+interface MemoryGrowth {
+  models: number;
+  cacheMaxMb: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  rssGrowthMb: number;
+  cacheBytes: Record<string, number>;
+}
+
+/** Clarity's RSS before and right after MODELS_FOR_MEMORY distinct models (get-batch of 100), and its cache gauges. */
+async function memoryGrowth(clarity: ClarityChild, socket: Socket): Promise<MemoryGrowth> {
+  const rssBefore = residentKb(clarity.pid);
+  for (let i = 0; i < MODELS_FOR_MEMORY; i += 100) {
+    const uids = Array.from({ length: 100 }, (_, k) => FIRST_GENERATED_ENTITY + 100 + i + k);
+    ok(await request(socket, 'clarity.model/get-batch', { uids }, 120_000), 'batch');
+  }
+  const rssAfter = residentKb(clarity.pid);
+  const metrics = await (await fetch(`${clarity.url}/metrics`)).text();
+  const cacheBytes = Object.fromEntries(
+    metrics
+      .split('\n')
+      .filter((l) => l.startsWith('clarity_cache_bytes{'))
+      .map((l) => [/cache="([^"]+)"/.exec(l)?.[1] ?? '?', Number(l.split(' ').pop())]),
+  );
+  return {
+    models: MODELS_FOR_MEMORY,
+    cacheMaxMb: CACHE_MAX_MB,
+    rssBeforeMb: Math.round(rssBefore / 1024),
+    rssAfterMb: Math.round(rssAfter / 1024),
+    rssGrowthMb: Math.round((rssAfter - rssBefore) / 1024),
+    cacheBytes,
+  };
 }
 
 export async function runScaleBench(options: BenchOptions, facts: number, log: (m: string) => void): Promise<number> {
@@ -101,7 +140,9 @@ export async function runScaleBench(options: BenchOptions, facts: number, log: (
       {},
       { algorithm: 'HS256', subject: 'bench', expiresIn: '4h' },
     );
-    const clarity = await launchClarity({
+    // What k8s/deployment.yaml sets through NODE_OPTIONS, for this budget (src/config/cache-budget.ts).
+    const heapArgs = [`--max-old-space-size=${recommendedOldSpaceMb(CACHE_MAX_MB)}`];
+    const clarityLaunch = {
       env: {
         ...db.env,
         JWT_SECRET: jwtSecret,
@@ -109,15 +150,16 @@ export async function runScaleBench(options: BenchOptions, facts: number, log: (
         LOG_LEVEL: 'warn',
         LOG_FILES: 'false',
         WS_RATE_LIMIT: '1000000',
-        CACHE_MAX_MB: '64',
+        CACHE_MAX_MB: String(CACHE_MAX_MB),
         RELICA_CLARITY_API_HOST: '127.0.0.1',
       },
       mainJs: resolve(import.meta.dirname, '..', '..', 'src', 'main.js'),
-      waitFor: 'ready',
+      waitFor: 'ready' as const,
       readyTimeoutMs: 120_000,
       outputLimit: 200_000,
       label: 'Clarity',
-    });
+    };
+    const clarity = await launchClarity({ ...clarityLaunch, nodeArgs: heapArgs });
     cleanups.push(() => clarity.stop());
     const socket = await connectSocket(clarity.url, token);
     cleanups.push(async () => socket.close());
@@ -192,33 +234,23 @@ export async function runScaleBench(options: BenchOptions, facts: number, log: (
     };
     log(`  ${JSON.stringify(results.paging)}`);
 
-    // 4. Memory over 20,000 distinct models at CACHE_MAX_MB=64.
-    const rssBefore = residentKb(clarity.pid);
-    for (let i = 0; i < MODELS_FOR_MEMORY; i += 100) {
-      const uids = Array.from({ length: 100 }, (_, k) => FIRST_GENERATED_ENTITY + 100 + i + k);
-      ok(await request(socket, 'clarity.model/get-batch', { uids }, 120_000), 'batch');
-    }
-    const rssAfter = residentKb(clarity.pid);
-    const metrics = await (await fetch(`${clarity.url}/metrics`)).text();
-    const cacheBytes = Object.fromEntries(
-      metrics
-        .split('\n')
-        .filter((l) => l.startsWith('clarity_cache_bytes{'))
-        .map((l) => [/cache="([^"]+)"/.exec(l)?.[1] ?? '?', Number(l.split(' ').pop())]),
-    );
-    results.memory = {
-      models: MODELS_FOR_MEMORY,
-      cacheMaxMb: 64,
-      rssBeforeMb: Math.round(rssBefore / 1024),
-      rssAfterMb: Math.round(rssAfter / 1024),
-      rssGrowthMb: Math.round((rssAfter - rssBefore) / 1024),
-      cacheBytes,
-    };
+    // 4. Memory over 20,000 distinct models at CACHE_MAX_MB=64, with the deployment's V8
+    //    old-space limit for that budget (this process), then without one (a fresh process).
+    results.memory = { ...(await memoryGrowth(clarity, socket)), nodeArgs: heapArgs };
     log(`  ${JSON.stringify(results.memory)}`);
+    socket.close();
+    await clarity.stop();
+    const uncapped = await launchClarity({ ...clarityLaunch, nodeArgs: [] });
+    cleanups.push(() => uncapped.stop());
+    const uncappedSocket = await connectSocket(uncapped.url, token);
+    cleanups.push(async () => uncappedSocket.close());
+    ok(await request(uncappedSocket, 'clarity.model/get', { uid: 730000 }, 60_000), 'anything');
+    results.memoryWithoutHeapLimit = { ...(await memoryGrowth(uncapped, uncappedSocket)), nodeArgs: [] };
+    log(`  without a heap limit: ${JSON.stringify(results.memoryWithoutHeapLimit)}`);
 
     const a = results.archivist as { loadSeconds: number; rssBytesPerFact: number };
     const h = results.hub as { modelBytes: number; coldMs: number; warmP50Ms: number };
-    const m = results.memory as { rssGrowthMb: number };
+    const m = results.memory as MemoryGrowth;
     results.targets = {
       'hub model < 256 KB': h.modelBytes < 256 * 1024,
       'hub cold < 50 ms': h.coldMs < 50,

@@ -158,10 +158,18 @@ function warmRequest(ctx: BenchContext) {
  * of an average model: the transport's share of a warm request).
  */
 export async function bareServerScenario(ctx: BenchContext, paddingBytes = 0): Promise<LoadScenario> {
+  // With --profile, the model-sized bare server is profiled too: the warm Clarity's profile minus this one is
+  // what Clarity adds per request.
+  const profileDir =
+    ctx.options.profile && paddingBytes > 0 ? join(ctx.resultsDir, 'profiles', `bare-sized-${Date.now()}`) : undefined;
   const bare = startProcess(
     'bare server',
     process.execPath,
-    [join(ctx.benchDir, 'bare-server.js'), String(paddingBytes)],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      join(ctx.benchDir, 'bare-server.js'),
+      String(paddingBytes),
+    ],
     {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
       raiseOpenFileLimit: true,
@@ -192,6 +200,7 @@ export async function bareServerScenario(ctx: BenchContext, paddingBytes = 0): P
     }
   } finally {
     await bare.stop();
+    if (profileDir) ctx.log(`  CPU profile of the model-sized bare server in ${profileDir}`);
   }
 }
 

@@ -30,8 +30,11 @@ export interface Route {
   counted: boolean;
 }
 
-/** Optional parameters of /fact/allRelatedFacts that make it answer a page `{items, total}`. */
-const PAGING_PARAMS = ['limit', 'after', 'exclude'];
+/**
+ * Optional parameters of /fact/allRelatedFacts that make it answer a page `{items, total}`;
+ * `firstPageSize` (with `exclude`) adds `firstPage`, the first related facts of every kind.
+ */
+const PAGING_PARAMS = ['limit', 'after', 'exclude', 'firstPageSize'];
 /** Largest page of /fact/allRelatedFacts (without limit, the structural facts are answered in full). */
 const MAX_PAGE = 10_000;
 
@@ -109,11 +112,17 @@ export const ARCHIVIST_ROUTES: readonly Route[] = [
       // Extension (not in the platform's Archivist): a page `{items, total}` of the depth-1 facts.
       if (depth !== 1) throw new HttpError(400, 'query parameters limit, after and exclude need depth=1');
       const structural = excludeParam(query);
-      return store.relatedFactsPage(uid, {
+      const page = store.relatedFactsPage(uid, {
         after: query.has('after') ? uidParam(query, 'after') : 0,
         limit: query.has('limit') || !structural ? boundedIntParam(query, 'limit', MAX_PAGE, MAX_PAGE) : undefined,
         structural,
       });
+      if (!query.has('firstPageSize')) return page;
+      if (!structural) throw new HttpError(400, 'query parameter firstPageSize needs exclude');
+      const firstPageSize = boundedIntParam(query, 'firstPageSize', MAX_PAGE, MAX_PAGE);
+      // The structural facts are all of them: they are the first page already.
+      if (page.items.length === page.total) return page;
+      return { ...page, firstPage: store.relatedFactsPage(uid, { limit: firstPageSize }).items };
     },
   },
   {

@@ -191,17 +191,33 @@ export class ArchivistClient implements FactSource, PagedFactSource {
    * The facts a model is built from: allRelatedFacts without the specialization and
    * classification facts of uid's subtypes and instances (the embedded Archivist's
    * optional `exclude=subtypes,instances`); from an Archivist that ignores it, every
-   * related fact, `filtered: false`, for the engine to filter.
+   * related fact, `filtered: false`, for the engine to filter. With `firstPageSize`
+   * (the embedded Archivist's optional parameter of the same name) the answer also
+   * carries the first page of all related facts (`firstPage`), when there are more
+   * than the structural ones: a model's `facts` without a second call.
    */
-  async structuralFacts(uid: number): Promise<StructuralFacts> {
+  async structuralFacts(uid: number, firstPageSize?: number): Promise<StructuralFacts> {
+    const firstPage = firstPageSize === undefined ? undefined : Math.max(1, Math.floor(firstPageSize));
     return this.read(
       {
         method: 'GET',
         path: '/fact/allRelatedFacts',
-        params: { uid: checkUid(uid, 'uid'), depth: 1, exclude: 'subtypes,instances' },
+        params: {
+          uid: checkUid(uid, 'uid'),
+          depth: 1,
+          exclude: 'subtypes,instances',
+          ...(firstPage === undefined ? {} : { firstPageSize: firstPage }),
+        },
         parse: (raw) => {
           const answer = parseFactPage(parseJsonBody(raw));
-          return Object.freeze({ facts: freezeFacts(answer.items), total: answer.total, filtered: answer.paged });
+          const facts = freezeFacts(answer.items);
+          if (!answer.paged || answer.firstPage === undefined || firstPage === undefined) {
+            return Object.freeze({ facts, total: answer.total, filtered: answer.paged });
+          }
+          // The page repeats the structural facts among its own: share those objects.
+          const byUid = new Map(facts.map((f) => [f.fact_uid, f]));
+          const page = answer.firstPage.slice(0, firstPage).map((f) => byUid.get(f.fact_uid) ?? f);
+          return Object.freeze({ facts, total: answer.total, filtered: true, firstPage: freezeFacts(page) });
         },
         notFound: EMPTY_STRUCTURE,
       },

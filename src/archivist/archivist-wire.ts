@@ -206,16 +206,22 @@ export function parseVerdicts(body: unknown, expected: number): FactVerdict[] | 
 
 /**
  * The answer of /fact/allRelatedFacts with the paging extension: `{items, total}`
- * (`paged: true`), or a plain list of facts from an Archivist that ignored the
- * optional parameters (`paged: false`, total = its length).
+ * (`paged: true`; with `firstPageSize`, also `firstPage`: the first related facts of
+ * every kind, when the structural items are not all of them), or a plain list of facts
+ * from an Archivist that ignored the optional parameters (`paged: false`, total = its length).
  */
-export function parseFactPage(body: unknown): { items: Fact[]; total: number; paged: boolean } {
+export function parseFactPage(body: unknown): { items: Fact[]; total: number; paged: boolean; firstPage?: Fact[] } {
   if (isRecord(body) && Array.isArray(body.items)) {
     const total = body.total;
     if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
       throw new WireError(`expected a non-negative integer total, got ${describe(total)}`);
     }
-    return { items: body.items.map((item, i) => parseFact(item, `items[${i}]`)), total, paged: true };
+    const items = body.items.map((item, i) => parseFact(item, `items[${i}]`));
+    if (body.firstPage === undefined) return { items, total, paged: true };
+    if (!Array.isArray(body.firstPage))
+      throw new WireError(`expected firstPage to be a list, got ${describe(body.firstPage)}`);
+    const firstPage = body.firstPage.map((item, i) => parseFact(item, `firstPage[${i}]`));
+    return { items, total, paged: true, firstPage };
   }
   const items = parseFactList(body);
   return { items, total: items.length, paged: false };

@@ -31,3 +31,15 @@ export function cacheBudget(maxMb: number = DEFAULT_CACHE_MAX_MB): CacheBudget {
     modelsBytes: Math.floor(total * 0.35),
   };
 }
+
+/**
+ * The V8 old-space limit (`node --max-old-space-size`, MB) that keeps Clarity's resident
+ * memory near its cache budget: 2.5 × CACHE_MAX_MB. The caches churn (every evicted entry
+ * becomes garbage in the old generation), and without a limit V8 lets that garbage grow to
+ * several times the live heap before collecting it (README, Performance: 20,000 models at
+ * CACHE_MAX_MB=64 grew RSS by 300 MB uncapped, with about 50 MB of it live). The
+ * deployment files set it through NODE_OPTIONS for the default budget.
+ */
+export function recommendedOldSpaceMb(cacheMaxMb: number = DEFAULT_CACHE_MAX_MB): number {
+  return Math.ceil(2.5 * Math.max(1, cacheMaxMb));
+}

@@ -38,6 +38,14 @@ export interface StructuralFacts {
    * `facts` are all related facts and the engine filters them.
    */
   filtered: boolean;
+  /**
+   * The first related facts of every kind (subtypes' and instances' facts included),
+   * ordered by fact_uid, at most the size asked for: given by a source that answers it
+   * with the structural facts, so that a model's `facts` page costs no second read.
+   * Absent when `facts` are all related facts (they are the page then) or the source
+   * cannot give it.
+   */
+  firstPage?: readonly Fact[];
 }
 
 /**
@@ -51,8 +59,10 @@ export interface PagedFactSource {
   /**
    * Related facts except the specialization (1146 cone) and classification (1225 cone)
    * facts with uid as right object: what the entity is, not its subtypes and instances.
+   * With `firstPageSize`, also the first page of all related facts (`firstPage`) when
+   * the source can answer it in the same read.
    */
-  structuralFacts(uid: number): Promise<StructuralFacts>;
+  structuralFacts(uid: number, firstPageSize?: number): Promise<StructuralFacts>;
 }
 
 export function isPagedFactSource(source: FactSource): source is FactSource & PagedFactSource {

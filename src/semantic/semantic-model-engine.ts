@@ -61,7 +61,15 @@ interface EntityFacts {
   total: number;
   /** The entity's name from a left-out fact, when no structural fact names it. */
   nameHint?: string;
+  /**
+   * The first FIRST_PAGE_SIZE of all related facts (by fact_uid), when `structural` is
+   * not all of them: the default `facts` page of the model, read with the structural facts.
+   */
+  firstPage?: readonly Fact[];
 }
+
+/** Related facts read with an entity's structural facts: the default `facts` page of its model. */
+const FIRST_PAGE_SIZE = DEFAULT_FACTS_LIMIT;
 
 export interface FactsPageOptions {
   /** 1..5000, default 500. */
@@ -110,7 +118,8 @@ export class SemanticModelEngine {
     };
     this.facts = new Memo(size, (uid) => this.loadFacts(uid), {
       maxBytes: bytes.facts,
-      sizeOf: (f) => ENTRY_BYTES + f.structural.length * FACT_BYTES,
+      // Facts of firstPage that are structural ones are the same objects (counted once).
+      sizeOf: (f) => ENTRY_BYTES + (f.structural.length + (f.firstPage?.length ?? 0)) * FACT_BYTES,
     });
     this.views = new Memo(size, (uid) => this.buildView(uid), {
       maxBytes: bytes.views,
@@ -175,9 +184,17 @@ export class SemanticModelEngine {
   /** The entity's structural facts: left out by the source when it can, else filtered here. */
   private async loadFacts(uid: number): Promise<EntityFacts> {
     if (isPagedFactSource(this.source)) {
-      const answer = await this.source.structuralFacts(uid);
-      if (answer.filtered) return { structural: sortedByFactUid(answer.facts), total: answer.total };
-      return this.filterStructural(uid, answer.facts);
+      const answer = await this.source.structuralFacts(uid, FIRST_PAGE_SIZE);
+      if (!answer.filtered) return this.filterStructural(uid, answer.facts);
+      const structural = sortedByFactUid(answer.facts);
+      const firstPage = answer.total > structural.length ? answer.firstPage : undefined;
+      if (!firstPage) return { structural, total: answer.total };
+      return {
+        structural,
+        total: answer.total,
+        firstPage,
+        nameHint: needsName(uid, structural) ? nameIn(uid, firstPage[0]) : undefined,
+      };
     }
     return this.filterStructural(uid, await this.source.allRelatedFacts(uid));
   }
@@ -190,6 +207,7 @@ export class SemanticModelEngine {
     return {
       structural,
       total: sorted.length,
+      firstPage: sorted.slice(0, FIRST_PAGE_SIZE),
       nameHint: needsName(uid, structural) ? nameIn(uid, sorted[0]) : undefined,
     };
   }
@@ -257,10 +275,17 @@ export class SemanticModelEngine {
     };
   }
 
-  /** From the memoised facts when they are all of them, else from the source. */
+  /**
+   * From the memoised facts when they are all of them or the page is within the first
+   * page read with them, else from the source.
+   */
   private async factsPage(uid: number, after: number, limit: number): Promise<{ items: Fact[]; total: number }> {
     const known = this.facts.peek(uid);
     if (known && known.total === known.structural.length) return pageOf(known.structural, after, limit);
+    const first = known?.firstPage;
+    if (known && first && after === 0 && (limit <= first.length || first.length === known.total)) {
+      return { items: first.slice(0, limit), total: known.total };
+    }
     return readFactsPage(this.source, uid, after, limit);
   }
 

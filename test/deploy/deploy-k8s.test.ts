@@ -11,6 +11,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ENV_VARIABLES } from '../../src/config/config.schema.js';
+import { DEFAULT_CACHE_MAX_MB, recommendedOldSpaceMb } from '../../src/config/cache-budget.js';
 import { loadConfig, ConfigError } from '../../src/config/load-config.js';
 import { HealthController } from '../../src/health/health.controller.js';
 import { readYamlDocuments, repoPath } from '../support/deploy-files.js';
@@ -80,9 +81,15 @@ describe('Kubernetes manifests', () => {
       ...Object.keys(configMap.data ?? {}),
       ...Object.keys(secret.stringData ?? {}),
       ...Object.keys(secret.data ?? {}),
-      ...(container.env ?? []).map((e) => e.name),
+      ...(container.env ?? []).map((e) => e.name).filter((name) => name !== 'NODE_OPTIONS'),
     ];
     for (const key of keys) assert.ok(known.has(key), `${key} is not a Clarity variable`);
+    // NODE_OPTIONS is Node's own: only in the container env, only the V8 heap limit of the cache budget.
+    const nodeOptions = (container.env ?? []).find((e) => e.name === 'NODE_OPTIONS')?.value;
+    assert.equal(
+      nodeOptions,
+      `--max-old-space-size=${recommendedOldSpaceMb(Number(configMap.data?.CACHE_MAX_MB ?? DEFAULT_CACHE_MAX_MB))}`,
+    );
     const refs = (container.envFrom ?? []).map((e) => e.configMapRef?.name ?? e.secretRef?.name);
     assert.deepEqual(new Set(refs), new Set([configMap.metadata!.name, secret.metadata!.name]));
   });

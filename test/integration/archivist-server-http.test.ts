@@ -89,6 +89,9 @@ describe('archivist HTTP', () => {
       '/fact/allRelatedFacts?uid=1&exclude=subtypes',
       '/fact/allRelatedFacts?uid=1&exclude=everything',
       '/fact/allRelatedFacts?uid=1&limit=5&depth=2',
+      '/fact/allRelatedFacts?uid=1&firstPageSize=5',
+      '/fact/allRelatedFacts?uid=1&exclude=subtypes,instances&firstPageSize=0',
+      '/fact/allRelatedFacts?uid=1&exclude=subtypes,instances&firstPageSize=x',
       '/generalSearch/text',
       '/generalSearch/text?searchTerm=pump&exactMatch=maybe',
     ];

@@ -203,6 +203,59 @@ describe('bounded facts and paging', () => {
         assert.equal((await engine.getModel(HUB, { factsLimit: 5 })).facts?.length, 5);
       });
 
+      test('a cold hub model costs one Archivist read: its facts page comes with its structural facts', async () => {
+        // A fresh client and engine (nothing cached); the hierarchy and the hub's ancestors are read first.
+        const cold = new ArchivistClient({ baseUrl: client.options.baseUrl, timeoutMs: 10_000, retryAttempts: 1 });
+        try {
+          const fresh = new SemanticModelEngine(cold);
+          // What the hub's model reads besides its own facts: its ancestors and the phrases of its aspect relation.
+          await fresh.getModel(Category.PHYSICAL_OBJECT);
+          await fresh.getModel(2069);
+          const reads = (): number => (server ? server.stats.snapshot().total : fake!.calls() - fake!.calls('/health'));
+          const expected = await client.relatedFactsPage(HUB, 0, 200);
+          const before = reads();
+          const model = await fresh.getModel(HUB);
+          assert.equal(reads() - before, 1, 'one /fact/allRelatedFacts read for the whole model');
+          assert.equal(model.facts?.length, 200);
+          assert.equal(model.factsTotal, HUB_FACTS);
+          assert.deepEqual(
+            model.facts?.map((f) => f.fact_uid),
+            expected.items.map((f) => f.fact_uid),
+            'the first 200 related facts by fact_uid, subtypes and instances included',
+          );
+          // A smaller factsLimit is a slice of the same page; a larger one is read from the source.
+          assert.deepEqual(
+            (await fresh.getModel(HUB, { factsLimit: 7 })).facts?.map((f) => f.fact_uid),
+            expected.items.slice(0, 7).map((f) => f.fact_uid),
+          );
+          assert.equal(reads() - before, 1);
+          assert.equal((await fresh.getModel(HUB, { factsLimit: 300 })).facts?.length, 300);
+          assert.equal(reads() - before, 2);
+        } finally {
+          await cold.close();
+        }
+      });
+
+      test('structuralFacts with firstPageSize: the embedded Archivist adds the first page, the other ignores it', async () => {
+        const structure = await client.structuralFacts(HUB, 50);
+        if (kind === 'embedded Archivist (pages)') {
+          assert.equal(structure.filtered, true);
+          assert.equal(structure.facts.length, 2);
+          assert.deepEqual(
+            structure.firstPage?.map((f) => f.fact_uid),
+            (await client.relatedFactsPage(HUB, 0, 50)).items.map((f) => f.fact_uid),
+          );
+          // Not asked for an entity whose structural facts are all of them.
+          const small = await client.structuralFacts(94_000_007, 50);
+          assert.equal(small.total, 1);
+          assert.equal(small.firstPage, undefined);
+        } else {
+          assert.equal(structure.filtered, false);
+          assert.equal(structure.facts.length, HUB_FACTS);
+          assert.equal(structure.firstPage, undefined);
+        }
+      });
+
       test('a subtype and an instance of the hub still get their models', async () => {
         const sub = await engine.getModel(94_000_007);
         assert.deepEqual('supertypes' in sub ? sub.supertypes : [], [HUB]);
