@@ -89,6 +89,8 @@ export const SEMANTIC_MODEL_SCHEMA: AnswerSchema = {
     components: partList,
     connections: partList,
     partOf: partList,
+    intendedFunctions: partList,
+    definingQualities: partList,
     possessors: partList,
     isQuantitative: { type: 'boolean' },
     unitOfMeasure: nullable(uidName),

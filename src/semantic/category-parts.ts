@@ -50,6 +50,8 @@ function physicalObjectParts({ self, ancestors, inherit }: PartsContext): Physic
     components: collectEntries(self, ancestors, inherit, leftObjects('partWhole')),
     connections: collectEntries(self, ancestors, inherit, otherSide('connection')),
     partOf: collectEntries(self, ancestors, false, rightObjects('partWhole')),
+    intendedFunctions: collectEntries(self, ancestors, inherit, rightObjects('intendedFunction')),
+    definingQualities: collectEntries(self, ancestors, inherit, rightObjects('definingQualification')),
   };
 }
 

@@ -24,7 +24,10 @@
  *   Individuals take kind-level fields they do not state themselves (unitOfMeasure,
  *   isQuantitative, requiredRole1/2, requiredInRelations, possibleRolePlayers) from
  *   their classifiers, marked `inherited: true, from: <classifier>`.
- * - physical objects also list `partOf` (the wholes the entity is a part of).
+ * - physical objects also list `partOf` (the wholes the entity is a part of), and, as
+ *   kinds define them (spec §9's workflow facts), `intendedFunctions` (5536-cone facts:
+ *   the activities it is by definition intended for) and `definingQualities` (5283-cone:
+ *   the qualitative aspects it is by definition qualified by), inherited like aspects.
  * - unitOfMeasure of an aspect kind: right object of a 4757-cone fact ("can be quantified
  *   on scale"); of an individual aspect: the uom of its value fact, else its classifier's.
  *   isQuantitative: a unit of measure is known or the value is numeric.
@@ -122,6 +125,8 @@ export interface PhysicalObjectParts {
   components: PartEntry[];
   connections: PartEntry[];
   partOf: PartEntry[];
+  intendedFunctions: PartEntry[];
+  definingQualities: PartEntry[];
 }
 
 export interface AspectValue {

@@ -21,7 +21,9 @@ export type PartKey =
   | 'value'
   | 'beginTime'
   | 'endTime'
-  | 'quantificationScale';
+  | 'quantificationScale'
+  | 'intendedFunction'
+  | 'definingQualification';
 
 /** Root relation types in table order (the order breaks ties between unrelated roots). */
 export const PART_ROOTS: ReadonlyArray<{ root: number; part: PartKey }> = [
@@ -50,6 +52,8 @@ export const PART_ROOTS: ReadonlyArray<{ root: number; part: PartKey }> = [
   { root: RelationType.BEGIN_TIME_LOCATION, part: 'beginTime' },
   { root: RelationType.END_TIME_LOCATION, part: 'endTime' },
   { root: RelationType.CONCEPTUAL_QUANTIFICATION_ON_SCALE, part: 'quantificationScale' },
+  { root: RelationType.INTENDED_FUNCTION, part: 'intendedFunction' },
+  { root: RelationType.BY_DEFINITION_QUALIFICATION, part: 'definingQualification' },
 ];
 
 /** Default root(s) of the relation hierarchy: 2850 "relation". */

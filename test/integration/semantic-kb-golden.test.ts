@@ -153,6 +153,8 @@ const GOLDEN: Golden[] = [
       connections: [entry(2001014, 'pipe line', 1407, 3000252, 2001001)],
       // Not a part of anything (partOf is never inherited).
       partOf: [],
+      intendedFunctions: [],
+      definingQualities: [],
       unclassifiedFacts: [],
     },
   },
@@ -188,6 +190,8 @@ const GOLDEN: Golden[] = [
       // 3000281 "is connected with" (forward synonym of 1487).
       connections: [entry(2100004, 'line 6"-BFW-1001', 1487, 3000281)],
       partOf: [],
+      intendedFunctions: [],
+      definingQualities: [],
       // 3000289 (participant in the commissioning) is an involvement fact: no physical-object part.
       unclassifiedFacts: [],
     },

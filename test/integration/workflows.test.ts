@@ -217,19 +217,20 @@ describe('guided modelling workflows on TOPini', { skip }, () => {
     assert.equal(model.definitions[0].full_definition, 'is an artefact that guides a flow');
     const mentions = (list: Array<{ uid: number }> | undefined, uid: number) => (list ?? []).some((e) => e.uid === uid);
     assert.ok(mentions(model.components, SOLID_ITEM), `components: ${JSON.stringify(model.components)}`);
-    // 5536 and 5283 lie in none of a physical object's part cones (spec §5): they are among its facts
+    // the intended function (5536) and the qualitative aspect it is by definition (5283) are parts of its model
+    assert.deepEqual(
+      model.intendedFunctions.map((e: { uid: number; relation_uid: number }) => [e.uid, e.relation_uid]),
+      [[PROCESS, 5536]],
+    );
+    assert.deepEqual(
+      model.definingQualities.map((e: { uid: number; relation_uid: number }) => [e.uid, e.relation_uid]),
+      [[aspect, 5283]],
+    );
     const related = model.facts.map((f: { rel_type_uid: number; rh_object_uid: number }) => [
       f.rel_type_uid,
       f.rh_object_uid,
     ]);
-    assert.ok(
-      related.some(([rel, rh]: number[]) => rel === 5536 && rh === PROCESS),
-      'the intended function is among its facts',
-    );
-    assert.ok(
-      related.some(([rel, rh]: number[]) => rel === 5283 && rh === aspect),
-      'so is the qualitative aspect',
-    );
+    assert.ok(related.some(([rel, rh]: number[]) => rel === 5536 && rh === PROCESS), 'and among its facts');
     const aspectModel = (await request(alice, 'clarity.model/get', { uid: aspect })).data;
     assert.equal(aspectModel.nature, 'qualification');
     assert.equal(aspectModel.category, 'aspect');
