@@ -230,7 +230,10 @@ describe('guided modelling workflows on TOPini', { skip }, () => {
       f.rel_type_uid,
       f.rh_object_uid,
     ]);
-    assert.ok(related.some(([rel, rh]: number[]) => rel === 5536 && rh === PROCESS), 'and among its facts');
+    assert.ok(
+      related.some(([rel, rh]: number[]) => rel === 5536 && rh === PROCESS),
+      'and among its facts',
+    );
     const aspectModel = (await request(alice, 'clarity.model/get', { uid: aspect })).data;
     assert.equal(aspectModel.nature, 'qualification');
     assert.equal(aspectModel.category, 'aspect');
