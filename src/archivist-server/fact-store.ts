@@ -1,4 +1,10 @@
-import type { CategoryName, EntityNature, Fact } from '../gellish/fact.js';
+import {
+  FACT_DEFINITION_FIELDS,
+  FACT_LABEL_FIELDS,
+  type CategoryName,
+  type EntityNature,
+  type Fact,
+} from '../gellish/fact.js';
 import { RelationType } from '../gellish/gellish-uids.js';
 import { categoryOf } from './entity-category.js';
 import { natureOf, type NatureCones } from './entity-nature.js';
@@ -17,16 +23,9 @@ export interface RelatedPageOptions {
 /** Deepest allRelatedFacts walk the store answers. */
 export const MAX_RELATED_DEPTH = 3;
 
-/** Short optional texts, interned in the label table (units, collections, statuses, dates, authors). */
-const LABEL_FIELDS = [
-  'uom_name',
-  'collection_name',
-  'approval_status',
-  'effective_from',
-  'latest_update',
-  'author',
-] as const;
-const DEFINITION_FIELDS = ['partial_definition', 'full_definition'] as const;
+/** Short optional texts are interned in the label table; definitions go to the UTF-8 text chunks. */
+const LABEL_FIELDS = FACT_LABEL_FIELDS;
+const DEFINITION_FIELDS = FACT_DEFINITION_FIELDS;
 type LabelField = (typeof LABEL_FIELDS)[number];
 type DefinitionField = (typeof DEFINITION_FIELDS)[number];
 type OptionalTextField = LabelField | DefinitionField;

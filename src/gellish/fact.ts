@@ -29,10 +29,11 @@ export type EntityNature = 'kind' | 'individual' | 'qualification' | 'anything';
 /** The Quintessential category names of spec §5. */
 export type CategoryName = 'physical object' | 'aspect' | 'role' | 'relation' | 'occurrence' | 'anything';
 
-/** The optional text fields of a Fact (§6), read the same way by the Archivist client and the embedded Archivist. */
-export const OPTIONAL_FACT_TEXT_FIELDS = [
-  'partial_definition',
-  'full_definition',
+/** A Fact's definition texts (long, mostly distinct). */
+export const FACT_DEFINITION_FIELDS = ['partial_definition', 'full_definition'] as const;
+
+/** A Fact's other optional texts: short, repeated across facts (units, collections, statuses, dates, authors). */
+export const FACT_LABEL_FIELDS = [
   'uom_name',
   'collection_name',
   'approval_status',
@@ -40,3 +41,6 @@ export const OPTIONAL_FACT_TEXT_FIELDS = [
   'latest_update',
   'author',
 ] as const;
+
+/** The optional text fields of a Fact (§6), read the same way by the Archivist client and the embedded Archivist. */
+export const OPTIONAL_FACT_TEXT_FIELDS = [...FACT_DEFINITION_FIELDS, ...FACT_LABEL_FIELDS] as const;

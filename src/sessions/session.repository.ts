@@ -197,22 +197,40 @@ export class SessionRepository {
     change: { name?: string; state: SessionState; stateBytes: number },
     limits: SessionQuotaLimits,
   ): Promise<SessionRecord | QuotaRefusal | undefined> {
+    return this.withinStorageQuota(owner, id, 'state_bytes', change.stateBytes, limits, (manager) =>
+      this.updateWith(manager.getRepository(ModellingSessionEntity), owner, id, version, change),
+    );
+  }
+
+  /**
+   * Runs `write` in a transaction under the owner's quota lock, unless the column's
+   * new size would take the owner's stored bytes over `storageBytesPerUser` (a value
+   * that does not grow always passes).
+   */
+  private withinStorageQuota<T>(
+    owner: string,
+    id: string,
+    column: 'state_bytes' | 'workflow_bytes',
+    newBytes: number,
+    limits: SessionQuotaLimits,
+    write: (manager: EntityManager) => Promise<T>,
+  ): Promise<T | QuotaRefusal> {
     return guardDatabase(() =>
       this.sessions.manager.transaction(async (manager) => {
         const usage = await lockAndMeasure(manager, owner);
         const rows = await manager.query<Array<{ bytes: number }>>(
-          `SELECT state_bytes AS bytes FROM modelling_session WHERE id = $1 AND owner = $2`,
+          `SELECT ${column} AS bytes FROM modelling_session WHERE id = $1 AND owner = $2`,
           [id, owner],
         );
         const current = rows[0]?.bytes;
         if (
           current !== undefined &&
-          change.stateBytes > current &&
-          usage.bytes - current + change.stateBytes > limits.storageBytesPerUser
+          newBytes > current &&
+          usage.bytes - current + newBytes > limits.storageBytesPerUser
         ) {
           return { refused: 'storage', usage };
         }
-        return this.updateWith(manager.getRepository(ModellingSessionEntity), owner, id, version, change);
+        return write(manager);
       }),
     );
   }
@@ -272,38 +290,23 @@ export class SessionRepository {
     workflowBytes: number,
     limits: SessionQuotaLimits,
   ): Promise<SessionWorkflowRecord | QuotaRefusal | undefined> {
-    return guardDatabase(() =>
-      this.sessions.manager.transaction(async (manager) => {
-        const usage = await lockAndMeasure(manager, owner);
-        const rows = await manager.query<Array<{ bytes: number }>>(
-          `SELECT workflow_bytes AS bytes FROM modelling_session WHERE id = $1 AND owner = $2`,
-          [id, owner],
-        );
-        const current = rows[0]?.bytes;
-        if (
-          current !== undefined &&
-          workflowBytes > current &&
-          usage.bytes - current + workflowBytes > limits.storageBytesPerUser
-        ) {
-          return { refused: 'storage', usage };
-        }
-        const result = await manager
-          .getRepository(ModellingSessionEntity)
-          .createQueryBuilder()
-          .update()
-          .set({
-            workflow,
-            workflowBytes,
-            version: () => 'version + 1',
-            updatedAt: () => "greatest(now(), updated_at + interval '1 microsecond')",
-          })
-          .where({ id, owner, version })
-          .returning('id, version, workflow')
-          .updateEntity(false)
-          .execute();
-        return (result.raw as SessionWorkflowRecord[])[0];
-      }),
-    );
+    return this.withinStorageQuota(owner, id, 'workflow_bytes', workflowBytes, limits, async (manager) => {
+      const result = await manager
+        .getRepository(ModellingSessionEntity)
+        .createQueryBuilder()
+        .update()
+        .set({
+          workflow,
+          workflowBytes,
+          version: () => 'version + 1',
+          updatedAt: () => "greatest(now(), updated_at + interval '1 microsecond')",
+        })
+        .where({ id, owner, version })
+        .returning('id, version, workflow')
+        .updateEntity(false)
+        .execute();
+      return (result.raw as SessionWorkflowRecord[])[0];
+    });
   }
 
   async deleteOwned(owner: string, id: string): Promise<boolean> {
