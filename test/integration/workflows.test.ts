@@ -406,6 +406,48 @@ describe('guided modelling workflows on TOPini', { skip }, () => {
     }
   });
 
+  test('Clarity killed (SIGKILL) while its finalize waits for the Archivist: after a restart, finalize reads back and sends nothing', async () => {
+    const proxy = await startLossyHttpProxy(archivist.url);
+    const cEnv = { ...env, ARCHIVIST_URL: proxy.url, WS_RATE_LIMIT: '1000' };
+    let c = await startClarityProcess(cEnv);
+    let socket = await connect(c.url, { token: await mintToken('alice') });
+    try {
+      const sessionId = await newSession(socket);
+      const names = await driveToLastStep(sessionId, socket);
+      await ok(socket, 'validate', { sessionId });
+      const before = posts();
+      proxy.arm('hold');
+      const inFlight = wf(socket, 'finalize', { sessionId });
+      inFlight.catch(() => undefined); // it dies with the process
+      await proxy.held(); // the Archivist applied the submission; its answer never reaches Clarity
+      assert.equal(posts(), before + 1);
+      socket.close();
+      await c.stop('SIGKILL');
+
+      c = await startClarityProcess(cEnv);
+      socket = await connect(c.url, { token: await mintToken('alice') });
+      const state = await ok(socket, 'state', { sessionId });
+      assert.equal(state.status, 'pending', 'the recorded submission is still waiting for its answer');
+      const result = await ok(socket, 'finalize', { sessionId });
+      assert.equal(posts(), before + 1, 'read back, not sent again');
+      assert.equal(result.facts.length, 6);
+      assert.deepEqual(
+        result.created.map((x: { field: string; name: string }) => [x.field, x.name]),
+        [
+          ['New Concept', names.concept],
+          ['qualitative aspect', names.aspect],
+        ],
+      );
+      const history = await request(socket, 'clarity.model/history', { uid: result.created[0].uid });
+      assert.equal(history.data.length, 5, 'its change-log rows, once');
+      assert.equal((await ok(socket, 'state', { sessionId })).status, 'completed');
+    } finally {
+      socket.close();
+      assert.equal((await c.stop()).code, 0, c.output());
+      await proxy.close();
+    }
+  });
+
   test('crash between sending and recording: the next finalize reads the submission back and submits nothing', async (t) => {
     const server = realPostgres();
     if (!server) {

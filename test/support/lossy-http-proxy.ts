@@ -7,11 +7,16 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
  * - `arm('before')`: the next POST /fact/facts is reset before it is forwarded;
  * - `arm('after-then-down')`: as 'after', and every request from then on is reset
  *   until `restore()` (the answer is lost and the server cannot be read back);
+ * - `arm('hold')`: the next POST /fact/facts reaches the server and its answer is held,
+ *   never sent (`held()` resolves once the server has answered it): a client that dies
+ *   while waiting;
  * - `down()` / `restore()`: every request reset / forwarded again.
  */
 export interface LossyHttpProxy {
   url: string;
-  arm(mode: 'after' | 'before' | 'after-then-down'): void;
+  arm(mode: 'after' | 'before' | 'after-then-down' | 'hold'): void;
+  /** Resolves when a held answer has come from the server. */
+  held(): Promise<void>;
   down(): void;
   restore(): void;
   close(): Promise<void>;
@@ -19,7 +24,9 @@ export interface LossyHttpProxy {
 
 export async function startLossyHttpProxy(target: string): Promise<LossyHttpProxy> {
   const upstream = new URL(target);
-  const state: { mode: 'after' | 'before' | 'after-then-down' | 'none'; down: boolean } = {
+  let heldAnswer: () => void = () => undefined;
+  let heldPromise = new Promise<void>((resolve) => (heldAnswer = resolve));
+  const state: { mode: 'after' | 'before' | 'after-then-down' | 'hold' | 'none'; down: boolean } = {
     mode: 'none',
     down: false,
   };
@@ -37,6 +44,11 @@ export async function startLossyHttpProxy(target: string): Promise<LossyHttpProx
     const proxied = httpRequest(
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
       (answer) => {
+        if (lose === 'hold') {
+          answer.resume();
+          answer.on('end', () => heldAnswer());
+          return;
+        }
         if (lose === 'after' || lose === 'after-then-down') {
           if (lose === 'after-then-down') state.down = true;
           answer.resume();
@@ -56,7 +68,9 @@ export async function startLossyHttpProxy(target: string): Promise<LossyHttpProx
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     arm(mode) {
       state.mode = mode;
+      if (mode === 'hold') heldPromise = new Promise<void>((resolve) => (heldAnswer = resolve));
     },
+    held: () => heldPromise,
     down() {
       state.down = true;
     },
