@@ -314,12 +314,13 @@ describe('nginx in front of two Clarity processes', { skip: skipReason }, () => 
     assert.equal(during[served], (before[served] ?? 0) + clients.length, `gauges ${JSON.stringify(during)}`);
     assert.equal(during[other], before[other] ?? 0);
 
-    // Stop the serving backend the way Kubernetes does.
+    // Stop the serving backend the way Kubernetes does. Each client's disconnect is awaited from
+    // before the stop: the reconnecting client may be back (on the other backend) by the time
+    // stop() resolves, and a wait started then would wait for a disconnect that never comes.
+    const gone = clients.map((c) => new Promise((r) => c.once('disconnect', r)));
     const { code } = await backends[served]!.process.stop();
     assert.equal(code, 0, backends[served]!.process.output().slice(-2000));
-    await Promise.all(
-      clients.map((c) => (c.connected ? new Promise((r) => c.once('disconnect', r)) : Promise.resolve())),
-    );
+    await Promise.all(gone);
 
     // New clients are served by the other backend.
     const fresh = await connect('user-4');
