@@ -6,18 +6,12 @@ import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { changeRow, checkChangeRecord, type JsonValue, type RecordChangeInput } from './change-record.js';
+import { changeRow, checkChangeRecord, type ChangeRow, type RecordChangeInput } from './change-record.js';
 import { ModelChangeRepository } from './model-change.repository.js';
 
 /** One change-log row waiting for the database. */
-export interface OutboxEntry {
+export interface OutboxEntry extends ChangeRow {
   id: string;
-  entityUid: number;
-  factUid: number | null;
-  field: string;
-  oldValue: JsonValue;
-  newValue: JsonValue;
-  changedBy: string;
   /** When the change happened (ISO-8601): the row carries this time, not the time it was written. */
   changedAt: string;
 }

@@ -54,15 +54,18 @@ export function checkChangeRecord(input: RecordChangeInput): ChangeRecord {
   return parseParams(recordChangeSchema, input);
 }
 
-/** The stored columns of a checked change (absent values are stored as NULL). */
-export function changeRow(change: ChangeRecord): {
+/** The stored columns of a change (absent values as NULL), as the log and its outbox hold them. */
+export interface ChangeRow {
   entityUid: number;
   factUid: number | null;
   field: string;
   oldValue: JsonValue;
   newValue: JsonValue;
   changedBy: string;
-} {
+}
+
+/** The stored columns of a checked change. */
+export function changeRow(change: ChangeRecord): ChangeRow {
   return {
     entityUid: change.entityUid,
     factUid: change.factUid ?? null,
