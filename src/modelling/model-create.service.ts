@@ -13,12 +13,13 @@ import { LOGGER, type Logger } from '../logging/logging.module.js';
 import type { SemanticModel } from '../semantic/model-types.js';
 import { ModelUpdateService } from '../semantic/model-update.service.js';
 import { SemanticModelService } from '../semantic/semantic-model.service.js';
+import { withAdvisoryLock } from '../database/advisory-lock.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import type { CreateModelRequest } from './model-create.schemas.js';
 
 const OPERATION = 'model/create';
-/** Namespace of the advisory locks serialising creates under one supertype (high bits of the bigint key). */
-const LOCK_NAMESPACE = 0x4d43n << 40n;
+/** Name prefix of the advisory locks serialising creates under one supertype (across replicas). */
+const LOCK_PREFIX = 'clarity.model-create:';
 
 /** Sibling names compare case-insensitively, with runs of white space as one space. */
 export function sameName(a: string, b: string): boolean {
@@ -219,30 +220,13 @@ export class ModelCreateService {
     return run;
   }
 
-  private async withAdvisoryLock<T>(supertypeUid: number, task: () => Promise<T>): Promise<T> {
-    const lockKey = String(LOCK_NAMESPACE + BigInt(supertypeUid));
-    const runner = this.dataSource.createQueryRunner();
-    let locked = false;
-    try {
-      await runner.connect();
-      await runner.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]);
-      locked = true;
-    } catch (error) {
+  private withAdvisoryLock<T>(supertypeUid: number, task: () => Promise<T>): Promise<T> {
+    return withAdvisoryLock(this.dataSource, LOCK_PREFIX + supertypeUid, task, (error) =>
       this.logger.warn(
-        `Creating under ${supertypeUid} without the cross-replica lock: database unavailable (${(error as Error).message})`,
+        `Creating under ${supertypeUid} without the cross-replica lock: database unavailable (${error.message})`,
         { context: 'ModelCreate' },
-      );
-    }
-    try {
-      return await task();
-    } finally {
-      if (locked) {
-        await runner
-          .query('SELECT pg_advisory_unlock($1::bigint)', [lockKey])
-          .catch(() => undefined /* the session ends with release: the lock goes with it */);
-      }
-      await runner.release().catch(() => undefined);
-    }
+      ),
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import type { NewFact } from '../archivist/archivist-wire.js';
 import { ChangeLogOutbox } from '../change-log/change-log-outbox.js';
 import { ClarityError } from '../common/clarity-error.js';
 import type { Fact } from '../gellish/fact.js';
+import { withAdvisoryLock } from '../database/advisory-lock.js';
 import { LOGGER, type Logger } from '../logging/logging.module.js';
 import { ModelUpdateService } from '../semantic/model-update.service.js';
 import { isQuotaRefusal, SessionRepository } from '../sessions/session.repository.js';
@@ -339,26 +340,11 @@ export class WorkflowService {
    * dedicated connection, so two finalizes (any replica) never both send. Without
    * the database there is nothing to record a submission in: the error stands.
    */
-  private async underFinalizeLock<T>(sessionId: string, task: () => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      await runner.connect();
-      await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [FINALIZE_LOCK + sessionId]);
-    } catch (error) {
-      await runner.release().catch(() => undefined);
-      this.logger.warn(`finalize of session ${sessionId}: no lock (${(error as Error).message})`, {
-        context: 'Workflows',
-      });
+  private underFinalizeLock<T>(sessionId: string, task: () => Promise<T>): Promise<T> {
+    return withAdvisoryLock(this.dataSource, FINALIZE_LOCK + sessionId, task, (error) => {
+      this.logger.warn(`finalize of session ${sessionId}: no lock (${error.message})`, { context: 'Workflows' });
       throw new ClarityError('INTERNAL', 'Database unavailable');
-    }
-    try {
-      return await task();
-    } finally {
-      await runner
-        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [FINALIZE_LOCK + sessionId])
-        .catch(() => undefined /* released with the connection */);
-      await runner.release().catch(() => undefined);
-    }
+    });
   }
 }
 
