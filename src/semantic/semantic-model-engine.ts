@@ -118,7 +118,7 @@ export class SemanticModelEngine {
     };
     this.facts = new Memo(size, (uid) => this.loadFacts(uid), {
       maxBytes: bytes.facts,
-      // Facts of firstPage that are structural ones are the same objects (counted once).
+      // An upper bound: facts of firstPage that are structural ones are shared objects, counted twice here.
       sizeOf: (f) => ENTRY_BYTES + (f.structural.length + (f.firstPage?.length ?? 0)) * FACT_BYTES,
     });
     this.views = new Memo(size, (uid) => this.buildView(uid), {
