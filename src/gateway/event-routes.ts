@@ -71,7 +71,11 @@ export interface Route<S extends z.ZodType = z.ZodType> {
   cost?(params: z.output<S>): number;
   /** JSON Schema (with a description) of the success answer's `data`, for the AsyncAPI document; optional. */
   answer?: AnswerSchema;
-  handle(params: z.output<S>, ctx: RouteContext): Promise<unknown>;
+  /**
+   * The call. It may answer synchronously (a value, not a promise) when the answer is
+   * at hand, e.g. a memoised model: the pipeline then replies without a promise.
+   */
+  handle(params: z.output<S>, ctx: RouteContext): unknown;
 }
 
 /** Event name (canonical or alias) → route. */
@@ -114,7 +118,7 @@ function route<const E extends string, S extends z.ZodType, R, const A extends r
   schema: S;
   answer?: AnswerSchema;
   cost?(params: z.output<S>): number;
-  handle(params: z.output<S>, ctx: RouteContext): Promise<R>;
+  handle(params: z.output<S>, ctx: RouteContext): R | Promise<R>;
 }): TypedRoute<RouteTypes<E, A[number], S, Awaited<R>>> {
   return r as unknown as Route;
 }
@@ -147,7 +151,11 @@ export function buildRoutes({
       aliases: ['clarity/model-get'],
       schema: modelRequestSchema,
       answer: SEMANTIC_MODEL_SCHEMA,
-      handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
+      handle: (p) => {
+        const options = { includeFacts: p.includeFacts, factsLimit: p.factsLimit };
+        // A memoised model is answered at once (no promise): the warm path of the most frequent request.
+        return models.memoisedModel(p.uid, options) ?? models.getModel(p.uid, options);
+      },
     }),
     route({
       event: 'clarity.model/get-batch',

@@ -43,10 +43,24 @@ function setup() {
       return [];
     },
   };
+  /** Answers without a promise, as model/get does for a memoised model. */
+  const sync: Route = {
+    event: 'test/sync',
+    schema: z.object({ uid: uid('uid') }),
+    handle: (params) => {
+      const { uid: id } = params as { uid: number };
+      const context = currentContext();
+      seen.push({ params, context });
+      if (id === 404) throw ClarityError.notFound(404);
+      if (id === 500) throw new Error(`exploded in ${context?.correlationId}`);
+      return { uid: id, category: 'role' };
+    },
+  };
   const routes: RouteTable = new Map([
     ['test/get', route],
     ['test/old-get', route],
     ['test/batch', batch],
+    ['test/sync', sync],
   ]);
   const logs: Array<[string, string]> = [];
   const logger = {
@@ -56,7 +70,9 @@ function setup() {
   const observed: Array<[string, string]> = [];
   let inFlight = 0;
   const metrics = new RequestMetrics(
-    { observeRequest: (op: string, category: string) => observed.push([op, category]) } as unknown as MetricsService,
+    {
+      requestSeries: (op: string, category: string) => ({ observe: () => observed.push([op, category]) }),
+    } as unknown as MetricsService,
     { start: () => (inFlight += 1), finish: () => (inFlight -= 1) } as unknown as RequestTracker,
   );
   const pipeline = new RequestPipeline(routes, new OutgoingBacklogGuard(logger), metrics, new ErrorMapper(logger));
@@ -105,7 +121,11 @@ describe('RequestPipeline', () => {
     assert.deepEqual(r.data, { uid: 42, category: 'aspect' });
     assert.equal(r.correlationId, 'req-7');
     assert.deepEqual(t.seen[0]!.params, { uid: 42 });
-    assert.deepEqual(t.seen[0]!.context, { correlationId: 'req-7', userId: 'alice', operation: 'test/get' });
+    const { correlationId, userId, operation } = t.seen[0]!.context!;
+    assert.deepEqual(
+      { correlationId, userId, operation },
+      { correlationId: 'req-7', userId: 'alice', operation: 'test/get' },
+    );
     assert.deepEqual(t.observed, [['test/get', 'aspect']]);
     assert.equal(t.inFlight(), 0);
   });
@@ -115,6 +135,55 @@ describe('RequestPipeline', () => {
     const r = await t.ask('test/get', { uid: 1 });
     assert.equal('correlationId' in r, false);
     assert.match(t.seen[0]!.context!.correlationId, /^[0-9a-f-]{36}$/);
+  });
+
+  test('a handler that answers synchronously is replied to and measured before handle() returns', () => {
+    const t = setup();
+    const answers: unknown[] = [];
+    t.pipeline.handle(t.socket, t.client, 'test/sync', [{ uid: 7 }, (answer: unknown) => answers.push(answer)]);
+    assert.equal(answers.length, 1, 'answered within the same call, no promise awaited');
+    const envelope = JSON.parse((answers[0] as PreEncodedJson).json) as Json;
+    assert.equal(envelope.success, true);
+    assert.deepEqual(envelope.data, { uid: 7, category: 'role' });
+    assert.deepEqual(t.observed, [['test/sync', 'role']]);
+    assert.equal(t.inFlight(), 0);
+    assert.deepEqual(t.seen[0]!.params, { uid: 7 });
+    assert.equal(t.seen[0]!.context?.userId, 'alice');
+  });
+
+  test('a synchronous handler that throws is answered with its error, also synchronously', () => {
+    const t = setup();
+    const answers: Json[] = [];
+    const ack = (answer: unknown) => answers.push(answer as Json);
+    t.pipeline.handle(t.socket, t.client, 'test/sync', [{ uid: 404 }, ack]);
+    t.pipeline.handle(t.socket, t.client, 'test/sync', [{ id: 'c-1', type: 'request', payload: { uid: 500 } }, ack]);
+    assert.deepEqual(
+      answers.map((a) => [a.code, a.correlationId]),
+      [
+        ['NOT_FOUND', undefined],
+        ['INTERNAL', 'c-1'],
+      ],
+    );
+    assert.equal(answers[1]!.error, 'Internal error (correlation id c-1)');
+    assert.deepEqual(t.observed, [
+      ['test/sync', 'error'],
+      ['test/sync', 'error'],
+    ]);
+    assert.equal(t.inFlight(), 0);
+    assert.match(t.logs[0]![1], /exploded in c-1/);
+  });
+
+  test('a correlation id made up for the logs is drawn once and stays the same for the request', () => {
+    const t = setup();
+    const answers: Json[] = [];
+    t.pipeline.handle(t.socket, t.client, 'test/sync', [
+      { uid: 500 },
+      (answer: unknown) => answers.push(answer as Json),
+    ]);
+    const logged = /exploded in ([0-9a-f-]{36})/.exec(t.logs[0]![1])?.[1];
+    assert.ok(logged, 'the handler saw a UUID as its correlation id');
+    assert.equal(answers[0]!.error, `Internal error (correlation id ${logged})`, 'the same id in the answer');
+    assert.equal('correlationId' in answers[0]!, false, 'not echoed: the client sent none');
   });
 
   test('invalid parameters are BAD_REQUEST with the spec message, measured as an error', async () => {

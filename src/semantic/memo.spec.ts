@@ -32,6 +32,23 @@ describe('Memo', () => {
     assert.deepEqual(started, [1]);
   });
 
+  test('hit answers a kept value without a promise and counts as use; a miss starts nothing', async () => {
+    const builds: number[] = [];
+    const memo = new Memo<number, string>(2, async (key) => {
+      builds.push(key);
+      return `v${key}`;
+    });
+    assert.equal(memo.hit(1), undefined);
+    assert.deepEqual(builds, [], 'no build on a miss');
+    await memo.get(1);
+    await memo.get(2);
+    assert.equal(memo.hit(1), 'v1', 'a plain value');
+    await memo.get(3); // max 2: the least recently used goes, which is 2 since hit(1) used 1
+    assert.equal(memo.peek(2), undefined);
+    assert.equal(memo.hit(1), 'v1');
+    assert.deepEqual(builds, [1, 2, 3]);
+  });
+
   test('a failed build is not remembered', async () => {
     const { started, pending, build } = controlledBuilds();
     const memo = new Memo<number, string>(10, build);

@@ -54,6 +54,15 @@ export class Memo<K extends NonNullable<unknown>, V, C = undefined> {
     return fetch.call(this.cache, key, { context }).then((entry) => entry.value);
   }
 
+  /**
+   * The value when it is built and kept, as a hit of get() would answer it (recency
+   * updated), without a promise: lets a caller answer a warm request synchronously.
+   * undefined on a miss (nothing is started).
+   */
+  hit(key: K): V | undefined {
+    return this.cache.get(key)?.value;
+  }
+
   /** The value when it is built and kept (no build, no recency update). */
   peek(key: K): V | undefined {
     return this.cache.peek(key)?.value;

@@ -83,6 +83,13 @@ export interface BatchOptions extends ModelOptions {
   concurrency?: number;
 }
 
+/** The model memo's key: the uid; negative without facts; "uid:limit" for another facts limit. */
+function modelKey(uid: number, options: ModelOptions): number | string {
+  if (options.includeFacts === false) return -uid;
+  const limit = options.factsLimit ?? DEFAULT_FACTS_LIMIT;
+  return limit === DEFAULT_FACTS_LIMIT ? uid : `${uid}:${limit}`;
+}
+
 /**
  * Builds the semantic models of spec §5 from facts read through a FactSource.
  * The relation hierarchy is loaded once (refresh() reloads it); the facts of every
@@ -295,11 +302,16 @@ export class SemanticModelEngine {
    * must treat it as read-only.
    */
   getModel(uid: number, options: ModelOptions = {}): Promise<SemanticModel> {
-    const limit = options.factsLimit ?? DEFAULT_FACTS_LIMIT;
-    let key: number | string = uid;
-    if (options.includeFacts === false) key = -uid;
-    else if (limit !== DEFAULT_FACTS_LIMIT) key = `${uid}:${limit}`;
-    return this.models.get(key, options);
+    return this.models.get(modelKey(uid, options), options);
+  }
+
+  /**
+   * The model when it is built and memoised (the same object getModel would resolve to),
+   * else undefined without starting a build: a warm request can be answered without
+   * a promise.
+   */
+  memoisedModel(uid: number, options: ModelOptions = {}): SemanticModel | undefined {
+    return this.models.hit(modelKey(uid, options));
   }
 
   private async buildModel(uid: number, options: ModelOptions): Promise<SemanticModel> {

@@ -52,6 +52,11 @@ export class SemanticModelService {
     return this.engine.getModel(uid, options);
   }
 
+  /** The model when it is memoised (see SemanticModelEngine.memoisedModel), else undefined; never builds. */
+  memoisedModel(uid: number, options: ModelOptions = {}): SemanticModel | undefined {
+    return this.engine.memoisedModel(uid, options);
+  }
+
   /** Whether the entity exists (has facts); cheap: one cached Archivist read, shared with its model. */
   exists(uid: number): Promise<boolean> {
     return this.engine.exists(uid);

@@ -144,4 +144,22 @@ describe('semantic model engine behaviour', () => {
     engine.invalidate(2100001);
     assert.equal((await engine.getModel(2100001)).name, 'P-101A');
   });
+
+  test('memoisedModel answers only built models, per options, without building; invalidation empties it', async () => {
+    const source = new InMemoryFactSource(kb);
+    const engine = new SemanticModelEngine(source);
+    assert.equal(engine.memoisedModel(2100001), undefined, 'nothing built yet');
+    assert.deepEqual(source.relatedFactsLog, [], 'and asking built nothing');
+    const built = await engine.getModel(2100001);
+    assert.equal(engine.memoisedModel(2100001), built, 'the very object getModel resolved to');
+    assert.equal(engine.memoisedModel(2100001, { includeFacts: false }), undefined, 'other options: another model');
+    const bare = await engine.getModel(2100001, { includeFacts: false });
+    assert.equal(engine.memoisedModel(2100001, { includeFacts: false }), bare);
+    assert.equal(engine.memoisedModel(2100001, { factsLimit: 1 }), undefined);
+    const one = await engine.getModel(2100001, { factsLimit: 1 });
+    assert.equal(engine.memoisedModel(2100001, { factsLimit: 1 }), one);
+    assert.equal(one.facts?.length, 1);
+    engine.invalidate(2100001);
+    assert.equal(engine.memoisedModel(2100001), undefined, 'an invalidated model is not answered');
+  });
 });
