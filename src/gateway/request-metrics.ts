@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { HistogramSeries } from '../metrics/series-histogram.js';
 import { RequestTracker } from './request-tracker.js';
 
 /**
@@ -10,7 +11,7 @@ import { RequestTracker } from './request-tracker.js';
 @Injectable()
 export class RequestMetrics {
   constructor(
-    @Inject(MetricsService) private readonly metrics: Pick<MetricsService, 'observeRequest'>,
+    @Inject(MetricsService) private readonly metrics: Pick<MetricsService, 'requestSeries'>,
     @Inject(RequestTracker) private readonly tracker: Pick<RequestTracker, 'start' | 'finish'>,
   ) {}
 
@@ -21,7 +22,24 @@ export class RequestMetrics {
 
   finish(operation: string, category: string, started: number): void {
     this.tracker.finish(started);
-    this.metrics.observeRequest(operation, category, (performance.now() - started) / 1000);
+    this.seriesOf(operation, category).observe((performance.now() - started) / 1000);
+  }
+
+  /** Histogram series by operation, then category: both from small fixed sets (routes, categories). */
+  private readonly series = new Map<string, Map<string, HistogramSeries>>();
+
+  private seriesOf(operation: string, category: string): HistogramSeries {
+    let byCategory = this.series.get(operation);
+    if (byCategory === undefined) {
+      byCategory = new Map();
+      this.series.set(operation, byCategory);
+    }
+    let found = byCategory.get(category);
+    if (found === undefined) {
+      found = this.metrics.requestSeries(operation, category);
+      byCategory.set(category, found);
+    }
+    return found;
   }
 }
 

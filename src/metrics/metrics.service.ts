@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SeriesHistogram, type HistogramSeries } from './series-histogram.js';
 import { CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -76,7 +77,7 @@ export class MetricsService {
   });
 
   /** The guide's request histogram. */
-  readonly requestDuration = new Histogram({
+  readonly requestDuration = new SeriesHistogram({
     name: 'clarity_request_duration_seconds',
     help: 'Duration of semantic operations',
     labelNames: ['operation', 'category'] as const,
@@ -217,21 +218,13 @@ export class MetricsService {
     this.quotaRejections.inc({ quota });
   }
 
-  private readonly requestTimers = new Map<string, { observe(seconds: number): void }>();
-
   /**
-   * Records one request in clarity_request_duration_seconds. The labelled child
-   * is looked up once per (operation, category) — both come from small fixed
-   * sets (route names, category names) — instead of hashing labels per request.
+   * The series of clarity_request_duration_seconds for one (operation, category): a
+   * caller on the request path keeps it and records each request with `observe`
+   * (RequestMetrics does, per route and category).
    */
-  observeRequest(operation: string, category: string, seconds: number): void {
-    const key = `${operation}\u0000${category}`;
-    let timer = this.requestTimers.get(key);
-    if (!timer) {
-      timer = this.requestDuration.labels(operation, category);
-      this.requestTimers.set(key, timer);
-    }
-    timer.observe(seconds);
+  requestSeries(operation: string, category: string): HistogramSeries {
+    return this.requestDuration.series(operation, category);
   }
 
   trackOpenConnections(count: () => number): void {
