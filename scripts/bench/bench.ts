@@ -8,7 +8,7 @@
  * prints that JSON as the last line of stdout. Progress goes to stderr.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
@@ -32,6 +32,7 @@ import {
   warmScenarios,
   type BenchContext,
   type FailedScenario,
+  type LoadScenario,
   type Outcome,
 } from './scenarios.js';
 
@@ -161,28 +162,47 @@ async function main(): Promise<number> {
 
     const bare = await run('1 bare server', () => bareServerScenario(ctx));
     const warmBoth = await run('2+4 warm model/get and get-batch', () => warmScenarios(ctx));
+    const warmAnswers = 'status' in warmBoth ? {} : warmBoth.answerTexts;
     const warmMeanBytes =
       'status' in warmBoth ? 0 : (warmBoth.warm.priming as { responseBytes: { mean: number } }).responseBytes.mean;
+    let bareSame: Outcome<LoadScenario>;
+    if (interrupted) bareSame = skippedByInterrupt();
+    else if (Object.keys(warmAnswers).length === 0) bareSame = { status: 'skipped', reason: 'no warm answers to send' };
+    else {
+      const answersFile = join(resultsDir, `bare-answers-${process.pid}.json`);
+      mkdirSync(resultsDir, { recursive: true });
+      writeFileSync(answersFile, JSON.stringify(warmAnswers));
+      try {
+        bareSame = await run('1b bare server, the same answers', () =>
+          bareServerScenario(ctx, { kind: 'same', file: answersFile }),
+        );
+      } finally {
+        rmSync(answersFile, { force: true });
+      }
+    }
     const SMALL_ENVELOPE_BYTES = 120; // what the bare server's own envelope weighs without padding
     const bareSized = interrupted
       ? skippedByInterrupt()
       : warmMeanBytes > 0
-        ? await run('1b bare server, model-sized answers', () =>
-            bareServerScenario(ctx, Math.max(1, warmMeanBytes - SMALL_ENVELOPE_BYTES)),
+        ? await run("1c bare server, padded to the answers' size", () =>
+            bareServerScenario(ctx, {
+              kind: 'padded',
+              paddingBytes: Math.max(1, warmMeanBytes - SMALL_ENVELOPE_BYTES),
+            }),
           )
         : ({ status: 'skipped', reason: 'no warm answers to size the padding' } as const);
-    const cold = interrupted ? skippedByInterrupt() : await run('3 cold model/get', () => coldScenario(ctx));
-    const connections = interrupted
-      ? skippedByInterrupt()
-      : await run('5 connection scale', () => connectionScenario(ctx));
-    const redis = interrupted
-      ? skippedByInterrupt()
-      : await run('6 warm model/get + Redis', () => redisWarmScenario(ctx));
+    const notRun = (): Outcome<never> => (interrupted ? skippedByInterrupt() : skippedByWarmOnly());
+    const cold = interrupted || options.warmOnly ? notRun() : await run('3 cold model/get', () => coldScenario(ctx));
+    const connections =
+      interrupted || options.warmOnly ? notRun() : await run('5 connection scale', () => connectionScenario(ctx));
+    const redis =
+      interrupted || options.warmOnly ? notRun() : await run('6 warm model/get + Redis', () => redisWarmScenario(ctx));
 
     const failedWarm = 'status' in warmBoth ? warmBoth : undefined;
     const warmOk = 'status' in warmBoth ? undefined : warmBoth;
     const scenarios: Scenarios = {
       bare,
+      bareSame,
       bareSized,
       warm: warmOk?.warm ?? failedWarm!,
       cold,
@@ -273,6 +293,10 @@ async function main(): Promise<number> {
 
 function skippedByInterrupt(): Outcome<never> {
   return { status: 'skipped', reason: 'interrupted' };
+}
+
+function skippedByWarmOnly(): Outcome<never> {
+  return { status: 'skipped', reason: '--warm-only' };
 }
 
 function relativeToRoot(root: string, file: string): string {

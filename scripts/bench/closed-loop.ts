@@ -16,6 +16,12 @@ export interface LoadResult {
   latencyMs: LatencySummary;
   /** CPU the server process used during the measurement (when `serverCpuSeconds` was given). */
   serverCpu?: { seconds: number; utilisation: number; microsecondsPerRequest: number };
+  /**
+   * CPU the clients used (this process: sending, receiving and decoding the answers) during
+   * the measurement. The clients share the machine's cores with the server, so a
+   * scenario whose answers cost more to decode leaves the server less CPU.
+   */
+  clientCpu: { seconds: number; utilisation: number; microsecondsPerRequest: number };
 }
 
 export interface ClosedLoopSpec {
@@ -46,9 +52,11 @@ export async function runClosedLoop(sockets: readonly BenchSocket[], spec: Close
   const end = measureFrom + spec.durationMs;
   let lastAnswer = measureFrom;
   let cpuAtStart = Number.NaN;
-  const cpuTimer = spec.serverCpuSeconds
-    ? setTimeout(() => (cpuAtStart = spec.serverCpuSeconds!()), spec.warmupMs)
-    : undefined;
+  let clientCpuAtStart = process.cpuUsage();
+  const cpuTimer = setTimeout(() => {
+    if (spec.serverCpuSeconds) cpuAtStart = spec.serverCpuSeconds();
+    clientCpuAtStart = process.cpuUsage();
+  }, spec.warmupMs);
 
   const loop = async (socket: BenchSocket, client: number): Promise<void> => {
     for (let i = 0; ; i++) {
@@ -79,6 +87,7 @@ export async function runClosedLoop(sockets: readonly BenchSocket[], spec: Close
   await Promise.all(sockets.map((s, c) => loop(s, c)));
   clearTimeout(cpuTimer);
   const cpuAtEnd = spec.serverCpuSeconds ? spec.serverCpuSeconds() : Number.NaN;
+  const clientUsage = process.cpuUsage(clientCpuAtStart);
   const seconds = Math.max(0.001, (lastAnswer - measureFrom) / 1000);
   const result: LoadResult = {
     clients: sockets.length,
@@ -88,17 +97,21 @@ export async function runClosedLoop(sockets: readonly BenchSocket[], spec: Close
     seconds: Math.round(seconds * 1000) / 1000,
     throughput: Math.round((latencies.length / seconds) * 10) / 10,
     latencyMs: summarizeLatencies(latencies),
+    clientCpu: cpuShare((clientUsage.user + clientUsage.system) / 1e6, seconds, latencies.length),
   };
   if (spec.serverCpuSeconds && Number.isFinite(cpuAtStart) && Number.isFinite(cpuAtEnd)) {
-    const cpu = cpuAtEnd - cpuAtStart;
-    result.serverCpu = {
-      seconds: Math.round(cpu * 100) / 100,
-      utilisation: Math.round((cpu / seconds) * 100) / 100,
-      microsecondsPerRequest: Math.round((cpu / Math.max(1, latencies.length)) * 1e6 * 10) / 10,
-    };
+    result.serverCpu = cpuShare(cpuAtEnd - cpuAtStart, seconds, latencies.length);
   }
   if (spec.itemsOf) result.itemsPerSecond = Math.round((items / seconds) * 10) / 10;
   return result;
+}
+
+function cpuShare(cpu: number, seconds: number, requests: number) {
+  return {
+    seconds: Math.round(cpu * 100) / 100,
+    utilisation: Math.round((cpu / seconds) * 100) / 100,
+    microsecondsPerRequest: Math.round((cpu / Math.max(1, requests)) * 1e6 * 10) / 10,
+  };
 }
 
 /** Sends each payload once with at most `concurrency` in flight; answers in order, with each latency. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ArchivistServer } from '../../src/archivist-server/index.js';
@@ -152,23 +152,39 @@ function warmRequest(ctx: BenchContext) {
   });
 }
 
+/** What the bare server answers: a small envelope, one padded to a size, or Clarity's own warm answers. */
+export type BareAnswers = { kind: 'small' } | { kind: 'padded'; paddingBytes: number } | { kind: 'same'; file: string };
+
 /**
- * 1. The ceiling: a bare Socket.IO server acking every event with a small envelope.
- * With `paddingBytes` the envelope carries that many more bytes (an answer the size
- * of an average model: the transport's share of a warm request).
+ * 1, 1b, 1c. The ceiling: a bare Socket.IO server acking every event (scripts/bench/bare-server.ts).
+ * 1: a small envelope. 1b: exactly the answers Clarity gave in the warm scenario (the
+ * same bytes for the same request; the transport's share of a warm request, clients'
+ * decoding included). 1c: a small envelope padded with one string to the size of an
+ * average answer (cheaper for the clients to decode than a model).
  */
-export async function bareServerScenario(ctx: BenchContext, paddingBytes = 0): Promise<LoadScenario> {
-  // With --profile, the model-sized bare server is profiled too: the warm Clarity's profile minus this one is
+export async function bareServerScenario(
+  ctx: BenchContext,
+  answers: BareAnswers = { kind: 'small' },
+): Promise<LoadScenario> {
+  // With --profile, the same-answers bare server is profiled too: the warm Clarity's profile minus this one is
   // what Clarity adds per request.
   const profileDir =
-    ctx.options.profile && paddingBytes > 0 ? join(ctx.resultsDir, 'profiles', `bare-sized-${Date.now()}`) : undefined;
+    ctx.options.profile && answers.kind === 'same'
+      ? join(ctx.resultsDir, 'profiles', `bare-same-${Date.now()}`)
+      : undefined;
+  const args =
+    answers.kind === 'padded'
+      ? ['--padding', String(answers.paddingBytes)]
+      : answers.kind === 'same'
+        ? ['--answers', answers.file]
+        : [];
   const bare = startProcess(
     'bare server',
     process.execPath,
     [
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       join(ctx.benchDir, 'bare-server.js'),
-      String(paddingBytes),
+      ...args,
     ],
     {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
@@ -189,18 +205,41 @@ export async function bareServerScenario(ctx: BenchContext, paddingBytes = 0): P
     const sockets = await connectMany(`http://127.0.0.1:${port}`, undefined, ctx.options.clients);
     try {
       const pid = child.pid!;
+      if (answers.kind === 'same') await checkSameAnswers(ctx, sockets[0]!, answers.file);
       const result = await runClosedLoop(sockets, {
         ...loadSpec(ctx),
         next: warmRequest(ctx),
         serverCpuSeconds: () => cpuSeconds(pid),
       });
-      return { status: 'ok', ...result, ...(paddingBytes ? { paddingBytes } : {}) };
+      return {
+        status: 'ok',
+        ...result,
+        ...(answers.kind === 'padded' ? { paddingBytes: answers.paddingBytes } : {}),
+        ...(answers.kind === 'same' ? { sameAnswersAs: 'warm model/get' } : {}),
+      };
     } finally {
       closeAll(sockets);
     }
   } finally {
     await bare.stop();
-    if (profileDir) ctx.log(`  CPU profile of the model-sized bare server in ${profileDir}`);
+    if (profileDir) ctx.log(`  CPU profile of the same-answers bare server in ${profileDir}`);
+  }
+}
+
+/**
+ * Scenario 1b compares like with like only if the bare server sends what Clarity sent:
+ * asks it for a few warm uids and refuses to measure unless each answer's `data` is
+ * byte for byte Clarity's.
+ */
+async function checkSameAnswers(ctx: BenchContext, socket: BenchSocket, file: string): Promise<void> {
+  const texts = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const uids = ctx.warmUids.filter((uid) => texts[String(uid)] !== undefined).slice(0, 5);
+  if (uids.length === 0) throw new Error('no warm answers to compare with');
+  for (const uid of uids) {
+    const envelope = await socket.request(MODEL_GET, { uid }, 10_000);
+    if (JSON.stringify(envelope.data) !== texts[String(uid)]) {
+      throw new Error(`the bare server's answer for uid ${uid} is not the one Clarity gave`);
+    }
   }
 }
 
@@ -214,6 +253,8 @@ async function primeModels(
   seconds: number;
   responseBytes: { mean: number; max: number };
   responseBytesWithoutFacts: { mean: number; max: number };
+  /** The JSON text of each successful answer's `data`, by uid (for scenario 1b; not part of the results). */
+  answerTexts: Record<string, string>;
 }> {
   const { answers, seconds } = await runOnce(
     sockets,
@@ -237,6 +278,14 @@ async function primeModels(
     seconds: Math.round(seconds * 1000) / 1000,
     responseBytes: meanSize(answers),
     responseBytesWithoutFacts: meanSize(withoutFacts.answers),
+    answerTexts: Object.fromEntries(
+      ctx.warmUids.flatMap((uid, i) => {
+        const answer = answers[i];
+        return answer && !(answer instanceof Error) && answer.success
+          ? [[String(uid), JSON.stringify(answer.data)]]
+          : [];
+      }),
+    ),
   };
 }
 
@@ -276,16 +325,20 @@ export async function warmScenarios(ctx: BenchContext): Promise<{
   warm: LoadScenario;
   batch: LoadScenario;
   profile?: { file: string; totalMs: number; top: FunctionCost[] };
+  /** The warm answers' `data` texts by uid (what scenario 1b's bare server sends back). */
+  answerTexts: Record<string, string>;
 }> {
   const profileDir = ctx.options.profile ? join(ctx.resultsDir, 'profiles', `warm-${Date.now()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   let clarity = await startClarity(ctx, ctx.clarityEnv, profileDir);
   let warm: LoadScenario;
   let batch: LoadScenario;
+  let answerTexts: Record<string, string> = {};
   try {
     let sockets = await connectMany(clarity.url, ctx.token, ctx.options.clients);
     try {
-      const priming = await primeModels(ctx, sockets);
+      const { answerTexts: texts, ...priming } = await primeModels(ctx, sockets);
+      answerTexts = texts;
       ctx.log(
         `  primed ${ctx.warmUids.length} models in ${priming.seconds} s (${priming.errors} errors, ` +
           `${priming.responseBytes.mean} bytes per answer on average, ${priming.responseBytesWithoutFacts.mean} with includeFacts:false)`,
@@ -311,11 +364,11 @@ export async function warmScenarios(ctx: BenchContext): Promise<{
   } finally {
     await clarity.stop();
   }
-  if (!profileDir) return { warm, batch };
+  if (!profileDir) return { warm, batch, answerTexts };
   const file = latestCpuProfile(profileDir);
-  if (!file) return { warm, batch };
+  if (!file) return { warm, batch, answerTexts };
   const summary = summarizeCpuProfile(file, 25);
-  return { warm, batch, profile: { file, totalMs: summary.totalMs, top: summary.functions } };
+  return { warm, batch, answerTexts, profile: { file, totalMs: summary.totalMs, top: summary.functions } };
 }
 
 /** Archivist paths that are Clarity's model reads (everything but /health; /stats is never counted). */
@@ -538,7 +591,7 @@ export async function redisWarmScenario(ctx: BenchContext): Promise<Outcome<Load
   try {
     const sockets = await connectMany(clarity.url, ctx.token, ctx.options.clients);
     try {
-      const priming = await primeModels(ctx, sockets);
+      const { answerTexts: _texts, ...priming } = await primeModels(ctx, sockets);
       const result = await runClosedLoop(sockets, {
         ...loadSpec(ctx),
         next: warmRequest(ctx),

@@ -14,7 +14,7 @@ import { join } from 'node:path';
  * skipped.
  */
 const BENCH = join(import.meta.dirname, '..', '..', 'scripts', 'bench', 'bench.js');
-const SCENARIOS = ['bare', 'bareSized', 'warm', 'cold', 'batch', 'connections', 'redis'] as const;
+const SCENARIOS = ['bare', 'bareSame', 'bareSized', 'warm', 'cold', 'batch', 'connections', 'redis'] as const;
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -63,7 +63,7 @@ test(
         assert.equal(scenario.status, 'ok', `${name}: ${scenario.reason ?? ''}`);
         assert.equal(typeof scenario.errors, 'number', `${name} reports its errors`);
       }
-      for (const name of ['bare', 'bareSized', 'warm', 'batch'] as const) {
+      for (const name of ['bare', 'bareSame', 'bareSized', 'warm', 'batch'] as const) {
         const s = results.scenarios[name];
         assert.ok(s.requests > 0, `${name} measured some requests`);
         for (const p of ['p50', 'p95', 'p99'] as const) assert.equal(typeof s.latencyMs[p], 'number', `${name} ${p}`);
@@ -88,7 +88,8 @@ test(
 
       for (const row of [
         'bare Socket.IO ack',
-        'bare, model-sized ack',
+        'bare, same answers',
+        'bare, padded ack',
         'model/get warm',
         'model/get cold',
         'model/get-batch',
