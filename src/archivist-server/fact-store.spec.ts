@@ -324,4 +324,36 @@ describe('FactStore', () => {
     store.add([afterSplit, subtypeOf(SMALL, 'small', 6002)]);
     assert.deepEqual(check(SMALL, 'and facts added after that'), [about.fact_uid, afterSplit.fact_uid]);
   });
+  test('ancestry: supertypes at any depth nearest first, each once; an individual through its classifiers', () => {
+    const [A, B, C, D, E, I] = [900301, 900302, 900303, 900304, 900305, 900306];
+    const spec = (lh: number, rh: number, rel: number = RelationType.SPECIALIZATION) =>
+      fact(lh, `k${lh}`, rel, rh, `k${rh}`);
+    const store = FactStore.fromFacts([
+      spec(A, B),
+      spec(A, C, RelationType.QUALIFICATION), // a qualification is a supertype too
+      spec(B, D),
+      spec(C, D), // a diamond: D once
+      spec(D, ANYTHING),
+      spec(E, A),
+      spec(A, E), // bad data: a cycle ends the walk
+      fact(I, 'I-1', RelationType.CLASSIFICATION, B, `k${B}`),
+      fact(I, 'I-1', RelationType.SYNONYM, I, 'I-1'),
+      fact(
+        RelationType.QUALIFICATION,
+        'qualification',
+        RelationType.SPECIALIZATION,
+        RelationType.SPECIALIZATION,
+        'spec',
+      ),
+    ]);
+    // Direct supertypes in the hierarchy's edge order (1146 facts before qualifications), then the next level.
+    assert.deepEqual(store.ancestry(A), [B, E, C, D, ANYTHING]);
+    assert.deepEqual(store.ancestry(D), [ANYTHING]);
+    assert.deepEqual(store.ancestry(I), [B, D, ANYTHING], 'its classifier, then the supertypes of that');
+    assert.deepEqual(store.ancestry(ANYTHING), []);
+    assert.deepEqual(store.ancestry(42), [], 'unknown');
+    assert.deepEqual(store.ancestry(A, 2), [B, E], 'bounded');
+    store.add([spec(ANYTHING, 900307)]);
+    assert.deepEqual(store.ancestry(D), [ANYTHING, 900307], 'facts added later count');
+  });
 });

@@ -28,6 +28,9 @@ export interface RelatedPageOptions {
  */
 export const STRUCTURAL_SPLIT_MIN_ROWS = 256;
 
+/** Most uids FactStore.ancestry answers. */
+export const MAX_ANCESTRY = 1_000;
+
 /** Deepest allRelatedFacts walk the store answers. */
 export const MAX_RELATED_DEPTH = 3;
 
@@ -616,6 +619,35 @@ export class FactStore implements RowGraph {
     const { specialization, classification } = this.natureCones;
     const type = this.relationType.get(row);
     return specialization.has(type) || classification.has(type);
+  }
+
+  /**
+   * The entities a model of uid is built from besides uid itself: its supertypes at
+   * any depth (specialization hierarchy, qualifications included), breadth first,
+   * nearest first, each once; for an entity without supertypes (an individual), its
+   * classifiers (1225-cone facts with it on the left) and their supertypes at any
+   * depth. At most `max` uids (cycles in bad data end the walk too).
+   */
+  ancestry(uid: number, max = MAX_ANCESTRY): number[] {
+    const { hierarchy } = this;
+    let start = hierarchy.supertypesOf(uid);
+    if (start.length === 0) {
+      const { classification } = this.natureCones;
+      start = this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map(
+        (row) => this.rightUid.get(row),
+      );
+    }
+    const seen = new Set<number>([uid]);
+    const order: number[] = [];
+    const queue = start;
+    for (let i = 0; i < queue.length && order.length < max; i++) {
+      const next = queue[i]!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      order.push(next);
+      queue.push(...hierarchy.supertypesOf(next));
+    }
+    return order;
   }
 
   /** Facts with lhObjectUid on the left whose relation type is in the cone of relTypeUid. */
