@@ -7,7 +7,10 @@
  *    memory is its own: load time (start → /health 200) and RSS per fact;
  * 2. Clarity (CACHE_MAX_MB=64) against it, one client: the hub 730044's model size, its
  *    cold time (first request, after the relation hierarchy was loaded by another
- *    request), cold p50 of 30 other kinds, warm p50 of the hub;
+ *    request), cold p50 of 30 other kinds, warm p50 of the hub; then the hub's cold time
+ *    again in HUB_COLD_SAMPLES - 1 further fresh Clarity processes against the same
+ *    Archivist (the first sample is also the Archivist's first hub read): each sample,
+ *    the median (what the target is judged on) and the worst;
  * 3. paging through all of the hub's facts with clarity.facts/get-by-entity (limit
  *    5000): each fact exactly once, in order, and the right total;
  * 4. Clarity's RSS growth over 20,000 distinct models (get-batch of 100), run with the
@@ -37,10 +40,21 @@ interface FactLike {
 const FIRST_GENERATED_ENTITY = 50_000_000;
 const MODELS_FOR_MEMORY = 20_000;
 const CACHE_MAX_MB = 64;
+/** Fresh Clarity processes whose first hub model is timed (one sample each). */
+const HUB_COLD_SAMPLES = 5;
 
 function p50(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/**
+ * The hub's cold time in one fresh Clarity: 730000 first (it loads the relation-type
+ * hierarchy, as any first model does), then the hub, timed.
+ */
+async function hubColdSample(socket: Socket): Promise<[Envelope, number]> {
+  ok(await request(socket, 'clarity.model/get', { uid: 730000 }, 60_000), 'anything');
+  return timed(() => request(socket, 'clarity.model/get', { uid: GENERATED_HUB }, 60_000));
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -165,10 +179,7 @@ export async function runScaleBench(options: BenchOptions, facts: number, log: (
     cleanups.push(async () => socket.close());
 
     // The relation hierarchy is loaded once per process: by a first, unrelated request.
-    ok(await request(socket, 'clarity.model/get', { uid: 730000 }, 60_000), 'anything');
-    const [hubEnvelope, hubColdMs] = await timed(() =>
-      request(socket, 'clarity.model/get', { uid: GENERATED_HUB }, 60_000),
-    );
+    const [hubEnvelope, hubColdMs] = await hubColdSample(socket);
     const hub = ok(hubEnvelope, 'hub model') as { facts: FactLike[]; factsTotal: number };
     const hubBytes = Buffer.byteLength(JSON.stringify(hubEnvelope));
     const warm: number[] = [];
@@ -185,13 +196,34 @@ export async function runScaleBench(options: BenchOptions, facts: number, log: (
       );
       cold.push(ms);
     }
+    // More cold samples, each in a fresh process (the first one keeps running for steps 3 and 4).
+    const coldSamples = [hubColdMs];
+    for (let i = 1; i < HUB_COLD_SAMPLES; i++) {
+      const fresh = await launchClarity({ ...clarityLaunch, nodeArgs: heapArgs });
+      try {
+        const freshSocket = await connectSocket(fresh.url, token);
+        try {
+          const [envelope, ms] = await hubColdSample(freshSocket);
+          ok(envelope, 'hub model');
+          if (Buffer.byteLength(JSON.stringify(envelope)) !== hubBytes) throw new Error('hub model: another size');
+          coldSamples.push(ms);
+        } finally {
+          freshSocket.close();
+        }
+      } finally {
+        await fresh.stop();
+      }
+    }
+    const round1 = (ms: number) => Math.round(ms * 10) / 10;
     results.hub = {
       uid: GENERATED_HUB,
       modelBytes: hubBytes,
       modelBytesWithoutFacts: Buffer.byteLength(JSON.stringify(bare)),
       facts: hub.facts.length,
       factsTotal: hub.factsTotal,
-      coldMs: Math.round(hubColdMs * 10) / 10,
+      coldSamplesMs: coldSamples.map(round1),
+      coldMedianMs: round1(p50(coldSamples)),
+      coldMaxMs: round1(Math.max(...coldSamples)),
       warmP50Ms: Math.round(p50(warm) * 100) / 100,
       otherKindsColdP50Ms: Math.round(p50(cold) * 10) / 10,
     };
@@ -249,11 +281,11 @@ export async function runScaleBench(options: BenchOptions, facts: number, log: (
     log(`  without a heap limit: ${JSON.stringify(results.memoryWithoutHeapLimit)}`);
 
     const a = results.archivist as { loadSeconds: number; rssBytesPerFact: number };
-    const h = results.hub as { modelBytes: number; coldMs: number; warmP50Ms: number };
+    const h = results.hub as { modelBytes: number; coldMedianMs: number; warmP50Ms: number };
     const m = results.memory as MemoryGrowth;
     results.targets = {
       'hub model < 256 KB': h.modelBytes < 256 * 1024,
-      'hub cold < 50 ms': h.coldMs < 50,
+      [`hub cold < 50 ms (median of ${HUB_COLD_SAMPLES} fresh processes)`]: h.coldMedianMs < 50,
       'hub warm p50 < 2 ms': h.warmP50Ms < 2,
       'paging each fact once, right total': (results.paging as { eachOnceInOrder: boolean }).eachOnceInOrder,
       'Archivist load < 30 s': a.loadSeconds < 30,

@@ -32,9 +32,12 @@ export interface Route {
 
 /**
  * Optional parameters of /fact/allRelatedFacts that make it answer a page `{items, total}`;
- * `firstPageSize` (with `exclude`) adds `firstPage`, the first related facts of every kind.
+ * `firstPageSize` (with `exclude`) adds `firstPage`, the first related facts of every kind;
+ * `ancestors=true` (with `exclude`) adds `ancestors`, the uids a model of the entity is
+ * built from besides its own facts (FactStore.ancestry), so that a client can read them
+ * all at once instead of one level of supertypes after the other.
  */
-const PAGING_PARAMS = ['limit', 'after', 'exclude', 'firstPageSize'];
+const PAGING_PARAMS = ['limit', 'after', 'exclude', 'firstPageSize', 'ancestors'];
 /** Largest page of /fact/allRelatedFacts (without limit, the structural facts are answered in full). */
 const MAX_PAGE = 10_000;
 
@@ -117,12 +120,16 @@ export const ARCHIVIST_ROUTES: readonly Route[] = [
         limit: query.has('limit') || !structural ? boundedIntParam(query, 'limit', MAX_PAGE, MAX_PAGE) : undefined,
         structural,
       });
-      if (!query.has('firstPageSize')) return page;
+      const ancestors = booleanParam(query, 'ancestors', false);
+      if (ancestors && !structural) throw new HttpError(400, 'query parameter ancestors needs exclude');
+      const withAncestors = <T extends object>(answer: T) =>
+        ancestors ? { ...answer, ancestors: store.ancestry(uid) } : answer;
+      if (!query.has('firstPageSize')) return withAncestors(page);
       if (!structural) throw new HttpError(400, 'query parameter firstPageSize needs exclude');
       const firstPageSize = boundedIntParam(query, 'firstPageSize', MAX_PAGE, MAX_PAGE);
       // The structural facts are all of them: they are the first page already.
-      if (page.items.length === page.total) return page;
-      return { ...page, firstPage: store.relatedFactsPage(uid, { limit: firstPageSize }).items };
+      if (page.items.length === page.total) return withAncestors(page);
+      return withAncestors({ ...page, firstPage: store.relatedFactsPage(uid, { limit: firstPageSize }).items });
     },
   },
   {

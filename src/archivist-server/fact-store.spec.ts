@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Fact } from '../gellish/fact.js';
 import { ANYTHING, Category, RelationType } from '../gellish/gellish-uids.js';
-import { FactStore } from './fact-store.js';
+import { FactStore, STRUCTURAL_SPLIT_MIN_ROWS } from './fact-store.js';
 
 const PUMP = 900001;
 const MACHINE = 900002;
@@ -248,5 +248,112 @@ describe('FactStore', () => {
       [30, 20, 10, 5],
       'a fact added later comes last',
     );
+  });
+  test("a hub's structural facts (its own list beyond STRUCTURAL_SPLIT_MIN_ROWS rows) stay right as facts are added", () => {
+    const HUB = 900200;
+    const SMALL = 900201;
+    const OTHER_REL = 900202; // a relation type outside the cones until a fact puts it in the classification cone
+    const TALKS_ABOUT = 900203; // a relation type outside every cone
+    const subtypeOf = (rh: number, rhName: string, i: number) =>
+      fact(910000 + i, `sub ${i}`, RelationType.SPECIALIZATION, rh, rhName);
+    const loaded: Fact[] = [fact(HUB, 'hub', RelationType.SPECIALIZATION, ANYTHING, 'anything')];
+    for (let i = 0; i < STRUCTURAL_SPLIT_MIN_ROWS + 10; i++) {
+      loaded.push(subtypeOf(HUB, 'hub', i));
+      if (i % 50 === 0) loaded.push(fact(920000 + i, `about ${i}`, TALKS_ABOUT, HUB, 'hub'));
+      if (i % 70 === 0) loaded.push(fact(930000 + i, `member ${i}`, RelationType.CLASSIFICATION, HUB, 'hub'));
+    }
+    loaded.push(fact(HUB, 'hub', RelationType.SYNONYM, HUB, 'hub'), fact(940000, 'x', OTHER_REL, HUB, 'hub'));
+    for (let i = 0; i < STRUCTURAL_SPLIT_MIN_ROWS - 2; i++) loaded.push(subtypeOf(SMALL, 'small', 1000 + i));
+    const store = FactStore.fromFacts(loaded);
+
+    /** What the structural answer must be: every related fact but the subtypes' and instances' ones. */
+    const expected = (uid: number): number[] => {
+      const specialization = store.relationTypeCone(RelationType.SPECIALIZATION);
+      const classification = store.relationTypeCone(RelationType.CLASSIFICATION);
+      return store
+        .allRelatedFacts(uid)
+        .filter(
+          (f) =>
+            f.rh_object_uid !== uid ||
+            f.lh_object_uid === uid ||
+            !(specialization.has(f.rel_type_uid) || classification.has(f.rel_type_uid)),
+        )
+        .map((f) => f.fact_uid);
+    };
+    const check = (uid: number, what: string): number[] => {
+      const want = expected(uid);
+      const answer = store.relatedFactsPage(uid, { structural: true });
+      assert.deepEqual(
+        answer.items.map((f) => f.fact_uid),
+        want,
+        what,
+      );
+      assert.equal(answer.total, store.relatedCount(uid), `${what}: the total counts every related fact`);
+      // Paged: two facts a page, after the previous page's last fact uid.
+      const paged: number[] = [];
+      let after = 0;
+      for (;;) {
+        const page = store.relatedFactsPage(uid, { structural: true, after, limit: 2 }).items;
+        if (page.length === 0) break;
+        paged.push(...page.map((f) => f.fact_uid));
+        after = page[page.length - 1]!.fact_uid;
+      }
+      assert.deepEqual(paged, want, `${what}: paged`);
+      return want;
+    };
+
+    const atLoad = check(HUB, 'at load');
+    assert.equal(atLoad.length, 1 + 6 + 1 + 1, 'its supertype, the six TALKS_ABOUT facts, the synonym, OTHER_REL');
+    check(SMALL, 'a small entity at load');
+
+    const later = fact(950000, 'later', TALKS_ABOUT, HUB, 'hub');
+    store.add([later, subtypeOf(HUB, 'hub', 5000), fact(950001, 'member', RelationType.CLASSIFICATION, HUB, 'hub')]);
+    assert.ok(check(HUB, 'after adding a fact about it, a subtype and an instance').includes(later.fact_uid));
+
+    // OTHER_REL becomes a classification relation: its fact about the hub is an instance's from now on.
+    store.add([
+      fact(OTHER_REL, 'other rel', RelationType.SPECIALIZATION, RelationType.CLASSIFICATION, 'classification'),
+    ]);
+    assert.ok(!check(HUB, 'after its relation type joined the classification cone').includes(940000));
+
+    // SMALL reaches the split size with facts added after load.
+    const about = fact(960000, 'about small', TALKS_ABOUT, SMALL, 'small');
+    store.add([about, subtypeOf(SMALL, 'small', 6000), subtypeOf(SMALL, 'small', 6001)]);
+    assert.deepEqual(check(SMALL, 'an entity that reached the split size after load'), [about.fact_uid]);
+    const afterSplit = fact(960001, 'more about small', TALKS_ABOUT, SMALL, 'small');
+    store.add([afterSplit, subtypeOf(SMALL, 'small', 6002)]);
+    assert.deepEqual(check(SMALL, 'and facts added after that'), [about.fact_uid, afterSplit.fact_uid]);
+  });
+  test('ancestry: supertypes at any depth nearest first, each once; an individual through its classifiers', () => {
+    const [A, B, C, D, E, I] = [900301, 900302, 900303, 900304, 900305, 900306];
+    const spec = (lh: number, rh: number, rel: number = RelationType.SPECIALIZATION) =>
+      fact(lh, `k${lh}`, rel, rh, `k${rh}`);
+    const store = FactStore.fromFacts([
+      spec(A, B),
+      spec(A, C, RelationType.QUALIFICATION), // a qualification is a supertype too
+      spec(B, D),
+      spec(C, D), // a diamond: D once
+      spec(D, ANYTHING),
+      spec(E, A),
+      spec(A, E), // bad data: a cycle ends the walk
+      fact(I, 'I-1', RelationType.CLASSIFICATION, B, `k${B}`),
+      fact(I, 'I-1', RelationType.SYNONYM, I, 'I-1'),
+      fact(
+        RelationType.QUALIFICATION,
+        'qualification',
+        RelationType.SPECIALIZATION,
+        RelationType.SPECIALIZATION,
+        'spec',
+      ),
+    ]);
+    // Direct supertypes in the hierarchy's edge order (1146 facts before qualifications), then the next level.
+    assert.deepEqual(store.ancestry(A), [B, E, C, D, ANYTHING]);
+    assert.deepEqual(store.ancestry(D), [ANYTHING]);
+    assert.deepEqual(store.ancestry(I), [B, D, ANYTHING], 'its classifier, then the supertypes of that');
+    assert.deepEqual(store.ancestry(ANYTHING), []);
+    assert.deepEqual(store.ancestry(42), [], 'unknown');
+    assert.deepEqual(store.ancestry(A, 2), [B, E], 'bounded');
+    store.add([spec(ANYTHING, 900307)]);
+    assert.deepEqual(store.ancestry(D), [ANYTHING, 900307], 'facts added later count');
   });
 });

@@ -20,6 +20,17 @@ export interface RelatedPageOptions {
   structural?: boolean;
 }
 
+/**
+ * Entities with at least this many facts on their right get a second right-object list
+ * holding only their structural rows (not the specialization and classification facts
+ * of their subtypes and instances), so that a hub's structural facts cost their own
+ * number, not the hub's. Smaller lists are filtered as they are walked.
+ */
+export const STRUCTURAL_SPLIT_MIN_ROWS = 256;
+
+/** Most uids FactStore.ancestry answers. */
+export const MAX_ANCESTRY = 1_000;
+
 /** Deepest allRelatedFacts walk the store answers. */
 export const MAX_RELATED_DEPTH = 3;
 
@@ -77,6 +88,15 @@ export class FactStore implements RowGraph {
   private readonly byLeft = new RowIndex();
   private readonly byRight = new RowIndex();
   private readonly byRelationType = new RowIndex();
+  /**
+   * For the entities in `splitRight` (at least STRUCTURAL_SPLIT_MIN_ROWS rows on the
+   * right): their right-object rows that were not subtype or instance rows when indexed.
+   * The relation-type cones only grow (no fact is ever removed and uids never change),
+   * so a row can only turn into a subtype or instance row later: the list is a superset
+   * of the structural rows and is still filtered when read.
+   */
+  private readonly byRightStructural = new RowIndex();
+  private readonly splitRight = new Set<number>();
   private readonly extras = new Map<number, Record<string, string>>();
   private sealed = false;
   private maxUid = 0;
@@ -163,6 +183,7 @@ export class FactStore implements RowGraph {
       this.byLeft.add(fact.lh_object_uid, row, uidOf);
       this.byRight.add(fact.rh_object_uid, row, uidOf);
       this.byRelationType.add(fact.rel_type_uid, row, uidOf);
+      this.indexStructuralRight(fact.rh_object_uid, row);
       this.linkName(this.leftName.get(row), fact.lh_object_uid);
       this.linkName(this.rightName.get(row), fact.rh_object_uid);
     }
@@ -188,6 +209,48 @@ export class FactStore implements RowGraph {
       specialization: hierarchy.specializationTypes,
       classification: hierarchy.cone(RelationType.CLASSIFICATION),
     };
+    this.buildStructuralRight(count);
+  }
+
+  /** The structural right-object lists of the entities with many rows on the right (once, at seal). */
+  private buildStructuralRight(count: number): void {
+    const { rightUid, byRight, splitRight } = this;
+    for (let row = 0; row < count; row++) {
+      const uid = rightUid.get(row);
+      if (!splitRight.has(uid) && byRight.countOf(uid) >= STRUCTURAL_SPLIT_MIN_ROWS) splitRight.add(uid);
+    }
+    this.byRightStructural.build(
+      count,
+      (row) => {
+        const uid = rightUid.get(row);
+        return splitRight.has(uid) && !this.isSubtypeOrInstanceRow(uid, row) ? uid : NaN;
+      },
+      this.factUidOf,
+    );
+  }
+
+  /**
+   * Keeps the structural right-object list of `uid` right for a row added after seal:
+   * a split entity's list takes the row unless it is a subtype or instance row; an
+   * entity whose right-object list reaches STRUCTURAL_SPLIT_MIN_ROWS gets its list now.
+   */
+  private indexStructuralRight(uid: number, row: number): void {
+    const uidOf = this.factUidOf;
+    if (this.splitRight.has(uid)) {
+      if (!this.isSubtypeOrInstanceRow(uid, row)) this.byRightStructural.add(uid, row, uidOf);
+      return;
+    }
+    if (this.byRight.countOf(uid) < STRUCTURAL_SPLIT_MIN_ROWS) return;
+    this.splitRight.add(uid);
+    const rows = this.byRight.rowsOf(uid);
+    for (let i = 0; i < rows.length; i++) {
+      if (!this.isSubtypeOrInstanceRow(uid, rows[i]!)) this.byRightStructural.add(uid, rows[i]!, uidOf);
+    }
+  }
+
+  /** Rows with uid as right object that may be structural (a superset of them), in fact uid order. */
+  private structuralRightRows(uid: number): ArrayLike<number> {
+    return this.splitRight.has(uid) ? this.byRightStructural.rowsOf(uid) : this.byRight.rowsOf(uid);
   }
 
   /**
@@ -450,7 +513,9 @@ export class FactStore implements RowGraph {
    * facts of the objects reached. Sorted by fact uid, each fact once.
    */
   allRelatedFacts(uid: number, depth = 1): Fact[] {
-    if (depth <= 1) return this.facts(this.mergedRelated(uid, 0, Number.MAX_SAFE_INTEGER, () => true));
+    if (depth <= 1) {
+      return this.facts(this.mergedRelated(uid, this.rowsWithRight(uid), 0, Number.MAX_SAFE_INTEGER, () => true));
+    }
     const found = new Set<number>();
     const reached = new Set<number>([uid]);
     let frontier = [uid];
@@ -488,14 +553,23 @@ export class FactStore implements RowGraph {
    * A page of allRelatedFacts (depth 1): the first `limit` facts with fact_uid > after,
    * ordered by fact uid; `total` counts all of them. With `structural`, the
    * specialization and classification facts of uid's subtypes and instances (uid on
-   * the right) are left out of the items (not of the total).
+   * the right) are left out of the items (not of the total); they are not walked
+   * either, for an entity with many of them (see STRUCTURAL_SPLIT_MIN_ROWS).
    */
   relatedFactsPage(
     uid: number,
     { after = 0, limit = Number.MAX_SAFE_INTEGER, structural = false }: RelatedPageOptions = {},
   ): { items: Fact[]; total: number } {
-    const keep = structural ? (row: number) => !this.isSubtypeOrInstanceRow(uid, row) : () => true;
-    return { items: this.facts(this.mergedRelated(uid, after, limit, keep)), total: this.relatedCount(uid) };
+    const rows = structural
+      ? this.mergedRelated(
+          uid,
+          this.structuralRightRows(uid),
+          after,
+          limit,
+          (row) => !this.isSubtypeOrInstanceRow(uid, row),
+        )
+      : this.mergedRelated(uid, this.rowsWithRight(uid), after, limit, () => true);
+    return { items: this.facts(rows), total: this.relatedCount(uid) };
   }
 
   /** Index of the first row with fact uid > after in a list ordered by fact uid. */
@@ -511,13 +585,19 @@ export class FactStore implements RowGraph {
   }
 
   /**
-   * Up to `limit` rows with uid as left or right object and fact_uid > after that
-   * `keep` accepts, in fact uid order, each once: a merge of the two sorted index lists
-   * from a binary search, so a page costs its size (plus what `keep` skips).
+   * Up to `limit` rows with uid as left object or in `right` (rows with uid as right
+   * object, in fact uid order) and fact_uid > after that `keep` accepts, in fact uid
+   * order, each once: a merge of the two sorted lists from a binary search, so a page
+   * costs its size (plus what `keep` skips).
    */
-  private mergedRelated(uid: number, after: number, limit: number, keep: (row: number) => boolean): number[] {
+  private mergedRelated(
+    uid: number,
+    right: ArrayLike<number>,
+    after: number,
+    limit: number,
+    keep: (row: number) => boolean,
+  ): number[] {
     const left = this.rowsWithLeft(uid);
-    const right = this.rowsWithRight(uid);
     let i = this.firstAfter(left, after);
     let j = this.firstAfter(right, after);
     const out: number[] = [];
@@ -539,6 +619,35 @@ export class FactStore implements RowGraph {
     const { specialization, classification } = this.natureCones;
     const type = this.relationType.get(row);
     return specialization.has(type) || classification.has(type);
+  }
+
+  /**
+   * The entities a model of uid is built from besides uid itself: its supertypes at
+   * any depth (specialization hierarchy, qualifications included), breadth first,
+   * nearest first, each once; for an entity without supertypes (an individual), its
+   * classifiers (1225-cone facts with it on the left) and their supertypes at any
+   * depth. At most `max` uids (cycles in bad data end the walk too).
+   */
+  ancestry(uid: number, max = MAX_ANCESTRY): number[] {
+    const { hierarchy } = this;
+    let start = hierarchy.supertypesOf(uid);
+    if (start.length === 0) {
+      const { classification } = this.natureCones;
+      start = this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map(
+        (row) => this.rightUid.get(row),
+      );
+    }
+    const seen = new Set<number>([uid]);
+    const order: number[] = [];
+    const queue = start;
+    for (let i = 0; i < queue.length && order.length < max; i++) {
+      const next = queue[i]!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      order.push(next);
+      queue.push(...hierarchy.supertypesOf(next));
+    }
+    return order;
   }
 
   /** Facts with lhObjectUid on the left whose relation type is in the cone of relTypeUid. */

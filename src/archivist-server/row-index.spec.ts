@@ -54,6 +54,11 @@ describe('RowIndex', () => {
     assert.deepEqual(list(index.rowsOf(20)), [2]);
     assert.deepEqual(list(index.rowsOf(30)), [5]);
     assert.equal(index.keyCount, 3);
+    assert.deepEqual(
+      [10, 20, 30, 40].map((key) => index.countOf(key)),
+      [4, 1, 1, 0],
+      'countOf counts built and grown lists',
+    );
   });
 
   test('a large build: every row once under its key', () => {

@@ -77,6 +77,13 @@ export class RowIndex {
     return this.slots.has(key);
   }
 
+  /** Number of rows of a key (0 for an unknown key), without making a view of them. */
+  countOf(key: number): number {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return 0;
+    return this.grown.get(slot)?.length ?? this.offsets[slot + 1]! - this.offsets[slot]!;
+  }
+
   /** The rows of a key in fact uid order (empty for an unknown key). Do not change the answer. */
   rowsOf(key: number): ArrayLike<number> {
     const slot = this.slots.get(key);

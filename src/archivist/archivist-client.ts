@@ -194,9 +194,12 @@ export class ArchivistClient implements FactSource, PagedFactSource {
    * related fact, `filtered: false`, for the engine to filter. With `firstPageSize`
    * (the embedded Archivist's optional parameter of the same name) the answer also
    * carries the first page of all related facts (`firstPage`), when there are more
-   * than the structural ones: a model's `facts` without a second call.
+   * than the structural ones: a model's `facts` without a second call. With
+   * `withAncestors` (the embedded Archivist's optional `ancestors=true`) it carries the
+   * uids of the entity's ancestry (`ancestors`), which the engine reads all at once
+   * instead of level by level; an Archivist that ignores the parameter answers without.
    */
-  async structuralFacts(uid: number, firstPageSize?: number): Promise<StructuralFacts> {
+  async structuralFacts(uid: number, firstPageSize?: number, withAncestors = false): Promise<StructuralFacts> {
     const firstPage = firstPageSize === undefined ? undefined : Math.max(1, Math.floor(firstPageSize));
     return this.read(
       {
@@ -207,17 +210,26 @@ export class ArchivistClient implements FactSource, PagedFactSource {
           depth: 1,
           exclude: 'subtypes,instances',
           ...(firstPage === undefined ? {} : { firstPageSize: firstPage }),
+          ...(withAncestors ? { ancestors: true } : {}),
         },
         parse: (raw) => {
           const answer = parseFactPage(parseJsonBody(raw));
           const facts = freezeFacts(answer.items);
+          const ancestors =
+            withAncestors && answer.ancestors !== undefined ? { ancestors: Object.freeze(answer.ancestors) } : {};
           if (!answer.paged || answer.firstPage === undefined || firstPage === undefined) {
-            return Object.freeze({ facts, total: answer.total, filtered: answer.paged });
+            return Object.freeze({ facts, total: answer.total, filtered: answer.paged, ...ancestors });
           }
           // The page repeats the structural facts among its own: share those objects.
           const byUid = new Map(facts.map((f) => [f.fact_uid, f]));
           const page = answer.firstPage.slice(0, firstPage).map((f) => byUid.get(f.fact_uid) ?? f);
-          return Object.freeze({ facts, total: answer.total, filtered: true, firstPage: freezeFacts(page) });
+          return Object.freeze({
+            facts,
+            total: answer.total,
+            filtered: true,
+            firstPage: freezeFacts(page),
+            ...ancestors,
+          });
         },
         notFound: EMPTY_STRUCTURE,
       },

@@ -210,19 +210,37 @@ export function parseVerdicts(body: unknown, expected: number): FactVerdict[] | 
  * every kind, when the structural items are not all of them), or a plain list of facts
  * from an Archivist that ignored the optional parameters (`paged: false`, total = its length).
  */
-export function parseFactPage(body: unknown): { items: Fact[]; total: number; paged: boolean; firstPage?: Fact[] } {
+export function parseFactPage(body: unknown): {
+  items: Fact[];
+  total: number;
+  paged: boolean;
+  firstPage?: Fact[];
+  ancestors?: number[];
+} {
   if (isRecord(body) && Array.isArray(body.items)) {
     const total = body.total;
     if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
       throw new WireError(`expected a non-negative integer total, got ${describe(total)}`);
     }
     const items = body.items.map((item, i) => parseFact(item, `items[${i}]`));
-    if (body.firstPage === undefined) return { items, total, paged: true };
+    const ancestors = body.ancestors === undefined ? undefined : parseUidList(body.ancestors, 'ancestors');
+    if (body.firstPage === undefined) return { items, total, paged: true, ...(ancestors ? { ancestors } : {}) };
     if (!Array.isArray(body.firstPage))
       throw new WireError(`expected firstPage to be a list, got ${describe(body.firstPage)}`);
     const firstPage = body.firstPage.map((item, i) => parseFact(item, `firstPage[${i}]`));
-    return { items, total, paged: true, firstPage };
+    return { items, total, paged: true, firstPage, ...(ancestors ? { ancestors } : {}) };
   }
   const items = parseFactList(body);
   return { items, total: items.length, paged: false };
+}
+
+/** A list of positive integer uids. */
+function parseUidList(value: unknown, what: string): number[] {
+  if (!Array.isArray(value)) throw new WireError(`expected ${what} to be a list, got ${describe(value)}`);
+  return value.map((uid, i) => {
+    if (typeof uid !== 'number' || !Number.isSafeInteger(uid) || uid <= 0) {
+      throw new WireError(`expected ${what}[${i}] to be a positive integer uid, got ${describe(uid)}`);
+    }
+    return uid;
+  });
 }

@@ -46,6 +46,13 @@ export interface StructuralFacts {
    * cannot give it.
    */
   firstPage?: readonly Fact[];
+  /**
+   * The uids a model of the entity is built from besides its own facts (its supertypes
+   * at any depth, nearest first; an individual's classifiers and theirs), when the
+   * source was asked for them and can tell: a hint to read them all at once. The
+   * models are built from the facts alone, so a missing or stale hint changes no model.
+   */
+  ancestors?: readonly number[];
 }
 
 /**
@@ -60,9 +67,10 @@ export interface PagedFactSource {
    * Related facts except the specialization (1146 cone) and classification (1225 cone)
    * facts with uid as right object: what the entity is, not its subtypes and instances.
    * With `firstPageSize`, also the first page of all related facts (`firstPage`) when
-   * the source can answer it in the same read.
+   * the source can answer it in the same read; with `withAncestors`, the uids of its
+   * ancestry (`ancestors`) when the source can tell them.
    */
-  structuralFacts(uid: number, firstPageSize?: number): Promise<StructuralFacts>;
+  structuralFacts(uid: number, firstPageSize?: number, withAncestors?: boolean): Promise<StructuralFacts>;
 }
 
 export function isPagedFactSource(source: FactSource): source is FactSource & PagedFactSource {

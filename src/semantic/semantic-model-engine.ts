@@ -66,6 +66,8 @@ interface EntityFacts {
    * not all of them: the default `facts` page of the model, read with the structural facts.
    */
   firstPage?: readonly Fact[];
+  /** The uids of the entity's ancestry, when the source told them (StructuralFacts.ancestors). */
+  ancestors?: readonly number[];
 }
 
 /** Related facts read with an entity's structural facts: the default `facts` page of its model. */
@@ -126,7 +128,8 @@ export class SemanticModelEngine {
     this.facts = new Memo(size, (uid) => this.loadFacts(uid), {
       maxBytes: bytes.facts,
       // An upper bound: facts of firstPage that are structural ones are shared objects, counted twice here.
-      sizeOf: (f) => ENTRY_BYTES + (f.structural.length + (f.firstPage?.length ?? 0)) * FACT_BYTES,
+      sizeOf: (f) =>
+        ENTRY_BYTES + (f.structural.length + (f.firstPage?.length ?? 0)) * FACT_BYTES + 8 * (f.ancestors?.length ?? 0),
     });
     this.views = new Memo(size, (uid) => this.buildView(uid), {
       maxBytes: bytes.views,
@@ -191,16 +194,18 @@ export class SemanticModelEngine {
   /** The entity's structural facts: left out by the source when it can, else filtered here. */
   private async loadFacts(uid: number): Promise<EntityFacts> {
     if (isPagedFactSource(this.source)) {
-      const answer = await this.source.structuralFacts(uid, FIRST_PAGE_SIZE);
+      const answer = await this.source.structuralFacts(uid, FIRST_PAGE_SIZE, true);
       if (!answer.filtered) return this.filterStructural(uid, answer.facts);
       const structural = sortedByFactUid(answer.facts);
       const firstPage = answer.total > structural.length ? answer.firstPage : undefined;
-      if (!firstPage) return { structural, total: answer.total };
+      const ancestors = answer.ancestors && answer.ancestors.length > 0 ? { ancestors: answer.ancestors } : {};
+      if (!firstPage) return { structural, total: answer.total, ...ancestors };
       return {
         structural,
         total: answer.total,
         firstPage,
         nameHint: needsName(uid, structural) ? nameIn(uid, firstPage[0]) : undefined,
+        ...ancestors,
       };
     }
     return this.filterStructural(uid, await this.source.allRelatedFacts(uid));
@@ -235,6 +240,17 @@ export class SemanticModelEngine {
     return new EntityView(uid, structural, await classifyFacts(structural, h, this.phrases), nameHint, total);
   }
 
+  /**
+   * Starts reading the views of the entity's ancestry all at once when the source told
+   * it with the entity's facts (EntityFacts.ancestors): the walk up the supertypes that
+   * follows then finds them read or being read instead of reading one level after the
+   * other. The walk decides what the model is built from; failures are left to it.
+   */
+  private async readAncestryAtOnce(uid: number): Promise<void> {
+    const { ancestors } = await this.facts.get(uid);
+    for (const ancestor of ancestors ?? []) this.view(ancestor).catch(() => undefined);
+  }
+
   private async existing(uid: number): Promise<EntityView> {
     const v = await this.view(uid);
     if (v.total === 0) throw ClarityError.notFound(uid);
@@ -248,6 +264,7 @@ export class SemanticModelEngine {
    */
   async lineage(uid: number): Promise<{ name: string; ancestors: number[] } | null> {
     if (!(await this.exists(uid))) return null;
+    await this.readAncestryAtOnce(uid);
     const self = await this.view(uid);
     const ancestry = await walkAncestors(uid, self.supertypes(), (u) => this.view(u));
     return { name: self.name(), ancestors: ancestry.order };
@@ -316,6 +333,7 @@ export class SemanticModelEngine {
 
   private async buildModel(uid: number, options: ModelOptions): Promise<SemanticModel> {
     const h = await this.relationHierarchy();
+    await this.readAncestryAtOnce(uid);
     const self = await this.existing(uid);
     const nature = self.nature();
     const individual = nature === 'individual';
