@@ -72,9 +72,11 @@ export interface Route<S extends z.ZodType = z.ZodType> {
   /** JSON Schema (with a description) of the success answer's `data`, for the AsyncAPI document; optional. */
   answer?: AnswerSchema;
   /**
-   * The call. It may answer synchronously (a value, not a promise) when the answer is
-   * at hand, e.g. a memoised model: the pipeline then replies without a promise.
+   * The answer when it is at hand without any I/O (a memoised model), else undefined.
+   * Tried before `handle` and outside the request context: it must neither log nor wait.
    */
+  cached?(params: z.output<S>): unknown;
+  /** The call; it may answer synchronously (a value, not a promise). */
   handle(params: z.output<S>, ctx: RouteContext): unknown;
 }
 
@@ -118,6 +120,7 @@ function route<const E extends string, S extends z.ZodType, R, const A extends r
   schema: S;
   answer?: AnswerSchema;
   cost?(params: z.output<S>): number;
+  cached?(params: z.output<S>): R | undefined;
   handle(params: z.output<S>, ctx: RouteContext): R | Promise<R>;
 }): TypedRoute<RouteTypes<E, A[number], S, Awaited<R>>> {
   return r as unknown as Route;
@@ -151,11 +154,9 @@ export function buildRoutes({
       aliases: ['clarity/model-get'],
       schema: modelRequestSchema,
       answer: SEMANTIC_MODEL_SCHEMA,
-      handle: (p) => {
-        const options = { includeFacts: p.includeFacts, factsLimit: p.factsLimit };
-        // A memoised model is answered at once (no promise): the warm path of the most frequent request.
-        return models.memoisedModel(p.uid, options) ?? models.getModel(p.uid, options);
-      },
+      // A memoised model is answered at once (no promise, no context): the warm path of the most frequent request.
+      cached: (p) => models.memoisedModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
+      handle: (p) => models.getModel(p.uid, { includeFacts: p.includeFacts, factsLimit: p.factsLimit }),
     }),
     route({
       event: 'clarity.model/get-batch',

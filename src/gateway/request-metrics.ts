@@ -45,9 +45,8 @@ export class RequestMetrics {
 
 /** The metric's category of a result: a model's Quintessential category, else `none`. */
 export function categoryOf(result: unknown): string {
-  if (typeof result === 'object' && result !== null && 'category' in result) {
-    const category = (result as { category: unknown }).category;
-    if (typeof category === 'string') return category;
-  }
-  return 'none';
+  if (typeof result !== 'object' || result === null) return 'none';
+  // A plain property read (not `in`): results come in many shapes, and this runs on every answer.
+  const category = (result as { category?: unknown }).category;
+  return typeof category === 'string' ? category : 'none';
 }

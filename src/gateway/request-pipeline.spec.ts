@@ -56,11 +56,27 @@ function setup() {
       return { uid: id, category: 'role' };
     },
   };
+  /** Has a cached answer for even uids (as model/get has for memoised models); odd ones go to the handler. */
+  const cachedContexts: Array<RequestContext | undefined> = [];
+  const memo: Route = {
+    event: 'test/memo',
+    schema: z.object({ uid: uid('uid') }),
+    cached: (params) => {
+      const { uid: id } = params as { uid: number };
+      cachedContexts.push(currentContext());
+      return id % 2 === 0 ? { uid: id, category: 'occurrence', cached: true } : undefined;
+    },
+    handle: async (params) => {
+      seen.push({ params, context: currentContext() });
+      return { uid: (params as { uid: number }).uid, category: 'occurrence', cached: false };
+    },
+  };
   const routes: RouteTable = new Map([
     ['test/get', route],
     ['test/old-get', route],
     ['test/batch', batch],
     ['test/sync', sync],
+    ['test/memo', memo],
   ]);
   const logs: Array<[string, string]> = [];
   const logger = {
@@ -94,6 +110,7 @@ function setup() {
     logs,
     observed,
     emitted,
+    cachedContexts,
     inFlight: () => inFlight,
     exhaust: () => (tokens = 0),
     /** Sends with an ack; resolves with the parsed envelope once the request is fully done. */
@@ -149,6 +166,28 @@ describe('RequestPipeline', () => {
     assert.equal(t.inFlight(), 0);
     assert.deepEqual(t.seen[0]!.params, { uid: 7 });
     assert.equal(t.seen[0]!.context?.userId, 'alice');
+  });
+
+  test('a cached answer is replied to at once, outside any request context, without running the handler', async () => {
+    const t = setup();
+    const answers: Json[] = [];
+    const ack = (answer: unknown) => answers.push(JSON.parse((answer as PreEncodedJson).json) as Json);
+    t.pipeline.handle(t.socket, t.client, 'test/memo', [{ id: 'm-1', type: 'request', payload: { uid: '8' } }, ack]);
+    assert.equal(answers.length, 1, 'answered within the call');
+    assert.deepEqual(answers[0]!.data, { uid: 8, category: 'occurrence', cached: true }, 'parsed params reached it');
+    assert.equal(answers[0]!.correlationId, 'm-1');
+    assert.deepEqual(t.cachedContexts, [undefined]);
+    assert.equal(t.seen.length, 0, 'the handler did not run');
+    assert.deepEqual(t.observed, [['test/memo', 'occurrence']]);
+    // No cached answer: the handler runs, in the request's context.
+    const miss = await t.ask('test/memo', { uid: 9 });
+    assert.deepEqual(miss.data, { uid: 9, category: 'occurrence', cached: false });
+    assert.equal(t.seen[0]!.context?.userId, 'alice');
+    // Invalid parameters never reach it.
+    const bad = await t.ask('test/memo', { uid: 'x' });
+    assert.equal(bad.code, 'BAD_REQUEST');
+    assert.equal(t.cachedContexts.length, 2);
+    assert.equal(t.inFlight(), 0);
   });
 
   test('a synchronous handler that throws is answered with its error, also synchronously', () => {

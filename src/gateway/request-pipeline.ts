@@ -48,16 +48,18 @@ type Ack = (answer: Answer) => void;
  *    before parsing (so unparseable floods cost too), then, once the parameters are
  *    valid, the rest of the route's `cost(params)` (a batch of N uids costs N in all);
  *    a handler may charge more through `ctx.charge` when its cost shows up later;
- * 4. request context — the correlation id (the client's, or a new one) and user for
- *    every log line, through runWithContext;
- * 5. parse/validate — parseParams with the route's schema, then the service call;
+ * 4. parse/validate — parseParams with the route's schema;
+ * 5. the answer — the route's `cached` answer when it has one at hand (a memoised model:
+ *    no I/O, nothing logged), else the service call in the request context: the
+ *    correlation id (the client's, or a new one) and user for every log line, through
+ *    runWithContext;
  * 6. reply — the pre-encoded success envelope, or ErrorMapper's error envelope, to the
  *    ack, or, when the client sent no ack, as an event of the name it used (an alias
  *    is answered on the alias, spec §3/§11);
  *
  * with RequestMetrics (in-flight count, duration by category) around 4–6. The stages
- * are plain calls on the hot path: a handler that answers synchronously (a memoised
- * model) is replied to without any promise; others cost one `then` on their promise.
+ * are plain calls on the hot path: a cached answer is replied to without any promise or
+ * context; a handler's promise costs one `then`.
  */
 @Injectable()
 export class RequestPipeline {
@@ -103,9 +105,9 @@ export class RequestPipeline {
   }
 
   /**
-   * Stages 4–6 of one routed request. A handler that answers synchronously (a memoised
-   * model) is replied to at once, without a promise; otherwise the reply waits for its
-   * promise. Either way the same stages run, in the same order.
+   * Stages 4–6 of one routed request. A route's `cached` answer (a memoised model) is
+   * replied to at once: no promise, no request context. A handler that answers
+   * synchronously is too; otherwise the reply waits for the handler's promise.
    */
   private run(
     socket: Socket,
@@ -122,25 +124,29 @@ export class RequestPipeline {
       ack,
       used,
       route,
+      userId: client.userId,
       correlationId,
-      context: requestContext(correlationId, client.userId, route.event),
+      context: undefined,
       started: this.metrics.start(),
     };
     let result: unknown;
     try {
-      result = runWithContext(request.context, () => {
-        const parsed = parseParams(route.schema, params);
-        let cost = 1;
-        if (route.cost !== undefined) {
-          cost = route.cost(parsed);
-          charge(client, cost - 1, cost);
-        }
-        return route.handle(parsed, {
-          userId: client.userId,
-          socket,
-          charge: (tokens) => charge(client, tokens, (cost += tokens)),
-        });
-      });
+      const parsed = parseParams(route.schema, params);
+      let cost = 1;
+      if (route.cost !== undefined) {
+        cost = route.cost(parsed);
+        charge(client, cost - 1, cost);
+      }
+      result = route.cached?.(parsed);
+      if (result === undefined) {
+        result = runWithContext(contextOf(request), () =>
+          route.handle(parsed, {
+            userId: client.userId,
+            socket,
+            charge: (tokens) => charge(client, tokens, (cost += tokens)),
+          }),
+        );
+      }
     } catch (error) {
       this.fail(request, error);
       return;
@@ -168,8 +174,8 @@ export class RequestPipeline {
   }
 
   private fail(request: Routed, error: unknown): void {
-    const { route, context } = request;
-    const answer = this.errors.toEnvelope(error, route.event, context.correlationId, request.correlationId);
+    const { route } = request;
+    const answer = this.errors.toEnvelope(error, route.event, contextOf(request).correlationId, request.correlationId);
     reply(request.socket, request.ack, request.used, answer);
     this.metrics.finish(route.event, 'error', request.started);
   }
@@ -182,11 +188,18 @@ interface Routed {
   /** The event name the client used: answers without an ack go there. */
   used: string;
   route: Route;
+  userId: string;
   /** The client's correlation id, echoed in the answer; undefined when it sent none. */
   correlationId: string | undefined;
-  context: RequestContext;
+  /** Made when first needed (see contextOf): a cached answer needs none. */
+  context: RequestContext | undefined;
   /** From RequestMetrics.start(). */
   started: number;
+}
+
+/** The request's context (for its handler and log lines), made on first use. */
+function contextOf(request: Routed): RequestContext {
+  return (request.context ??= new LazyRequestContext(request.correlationId, request.userId, request.route.event));
 }
 
 /**
@@ -208,10 +221,6 @@ class LazyRequestContext implements RequestContext {
   get correlationId(): string {
     return this.clientCorrelationId ?? (this.made ??= randomUUID());
   }
-}
-
-function requestContext(clientCorrelationId: string | undefined, userId: string, operation: string): RequestContext {
-  return new LazyRequestContext(clientCorrelationId, userId, operation);
 }
 
 /** Names Socket.IO reserves: never emitted as an answer. */

@@ -117,6 +117,30 @@ describe('Socket.IO gateway', () => {
       assert.equal(r.data.uid, Category.ROLE);
     });
 
+    test('a warm model/get (memoised, answered without a promise) is the cold answer again, per options', async () => {
+      const uid = Category.OCCURRENCE;
+      const cold = await request(s, 'clarity.model/get', {
+        id: 'c-1',
+        type: 'request',
+        payload: { uid, factsLimit: 3 },
+      });
+      const warm = await request(s, 'clarity.model/get', {
+        id: 'c-2',
+        type: 'request',
+        payload: { uid, factsLimit: 3 },
+      });
+      assert.equal(cold.success && warm.success, true, JSON.stringify([cold, warm]));
+      assert.deepEqual(warm.data, cold.data);
+      assert.equal(warm.correlationId, 'c-2');
+      assert.notEqual(warm.id, cold.id, 'each answer has its own id');
+      assert.ok(warm.data.facts.length <= 3);
+      const other = await request(s, 'clarity.model/get', { uid, includeFacts: false });
+      assert.equal(other.success, true);
+      assert.equal('facts' in other.data, false, 'other options are not served the memoised model of the first');
+      const bad = await request(s, 'clarity.model/get', { uid, factsLimit: 0 });
+      assert.equal(bad.code, 'BAD_REQUEST', 'parameters are validated before any cached answer');
+    });
+
     test('aliases answer like their events', async () => {
       const r = await request(s, 'clarity/model-get', { uid: Category.ASPECT });
       assert.equal(r.success, true);
