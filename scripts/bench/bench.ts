@@ -8,7 +8,7 @@
  * prints that JSON as the last line of stdout. Progress goes to stderr.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
@@ -161,25 +161,12 @@ async function main(): Promise<number> {
     };
 
     const bare = await run('1 bare server', () => bareServerScenario(ctx));
-    const warmBoth = await run('2+4 warm model/get and get-batch', () => warmScenarios(ctx));
-    const warmAnswers = 'status' in warmBoth ? {} : warmBoth.answerTexts;
+    const warmBoth = await run('2+1b+4 warm model/get against the bare server with the same answers, get-batch', () =>
+      warmScenarios(ctx),
+    );
     const warmMeanBytes =
       'status' in warmBoth ? 0 : (warmBoth.warm.priming as { responseBytes: { mean: number } }).responseBytes.mean;
-    let bareSame: Outcome<LoadScenario>;
-    if (interrupted) bareSame = skippedByInterrupt();
-    else if (Object.keys(warmAnswers).length === 0) bareSame = { status: 'skipped', reason: 'no warm answers to send' };
-    else {
-      const answersFile = join(resultsDir, `bare-answers-${process.pid}.json`);
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(answersFile, JSON.stringify(warmAnswers));
-      try {
-        bareSame = await run('1b bare server, the same answers', () =>
-          bareServerScenario(ctx, { kind: 'same', file: answersFile }),
-        );
-      } finally {
-        rmSync(answersFile, { force: true });
-      }
-    }
+    const bareSame: Outcome<LoadScenario> = 'status' in warmBoth ? warmBoth : warmBoth.bareSame;
     const SMALL_ENVELOPE_BYTES = 120; // what the bare server's own envelope weighs without padding
     const bareSized = interrupted
       ? skippedByInterrupt()

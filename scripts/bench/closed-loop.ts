@@ -34,6 +34,8 @@ export interface ClosedLoopSpec {
   timeoutMs?: number;
   /** CPU seconds used so far by the server process (sampled at the start and end of the measurement). */
   serverCpuSeconds?: () => number;
+  /** Every measured latency is also pushed here (to summarise several runs together). */
+  latencySink?: number[];
 }
 
 /**
@@ -74,6 +76,7 @@ export async function runClosedLoop(sockets: readonly BenchSocket[], spec: Close
       const t1 = performance.now();
       if (t0 < measureFrom) continue;
       latencies.push(t1 - t0);
+      spec.latencySink?.push(t1 - t0);
       lastAnswer = Math.max(lastAnswer, t1);
       if (code) {
         errors++;
@@ -104,6 +107,77 @@ export async function runClosedLoop(sockets: readonly BenchSocket[], spec: Close
   }
   if (spec.itemsOf) result.itemsPerSecond = Math.round((items / seconds) * 10) / 10;
   return result;
+}
+
+/** One side of an alternating comparison: its sockets and its closed loop. */
+export interface AlternatingSide {
+  sockets: readonly BenchSocket[];
+  spec: Omit<ClosedLoopSpec, 'durationMs' | 'warmupMs' | 'latencySink'>;
+}
+
+/**
+ * Measures two servers against each other in alternating rounds (a, b, a, b, …), each
+ * side `durationMs / rounds` per round after a warm-up (the whole `warmupMs` before each
+ * side's first round, a tenth of it before the others): a machine whose speed drifts
+ * (other work, a busy neighbour) then weighs on both alike, where two measurements one
+ * after the other could each catch a different moment. Each side's result sums its rounds.
+ */
+export async function runAlternating(
+  a: AlternatingSide,
+  b: AlternatingSide,
+  { durationMs, warmupMs, rounds }: { durationMs: number; warmupMs: number; rounds: number },
+): Promise<{ a: LoadResult; b: LoadResult }> {
+  const perRound = durationMs / rounds;
+  const sides = [a, b].map((side) => ({ side, results: [] as LoadResult[], latencies: [] as number[] }));
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of sides) {
+      entry.results.push(
+        await runClosedLoop(entry.side.sockets, {
+          ...entry.side.spec,
+          durationMs: perRound,
+          warmupMs: round === 0 ? warmupMs : warmupMs / 10,
+          latencySink: entry.latencies,
+        }),
+      );
+    }
+  }
+  const [left, right] = sides.map(({ results, latencies }) => mergeRounds(results, latencies));
+  return { a: left!, b: right! };
+}
+
+/** The results of several measured rounds of one side as one: totals over the rounds, latencies summarised together. */
+function mergeRounds(rounds: readonly LoadResult[], latencies: readonly number[]): LoadResult {
+  const sum = (f: (r: LoadResult) => number): number => rounds.reduce((total, r) => total + f(r), 0);
+  const seconds = sum((r) => r.seconds);
+  const requests = sum((r) => r.requests);
+  const errorCodes: Record<string, number> = {};
+  for (const r of rounds)
+    for (const [code, n] of Object.entries(r.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
+  const merged: LoadResult = {
+    clients: rounds[0]?.clients ?? 0,
+    requests,
+    errors: sum((r) => r.errors),
+    errorCodes,
+    seconds: Math.round(seconds * 1000) / 1000,
+    throughput: Math.round((requests / Math.max(0.001, seconds)) * 10) / 10,
+    latencyMs: summarizeLatencies(latencies),
+    clientCpu: cpuShare(
+      sum((r) => r.clientCpu.seconds),
+      seconds,
+      requests,
+    ),
+  };
+  if (rounds.every((r) => r.serverCpu))
+    merged.serverCpu = cpuShare(
+      sum((r) => r.serverCpu!.seconds),
+      seconds,
+      requests,
+    );
+  if (rounds.every((r) => r.itemsPerSecond !== undefined)) {
+    merged.itemsPerSecond =
+      Math.round((sum((r) => r.itemsPerSecond! * r.seconds) / Math.max(0.001, seconds)) * 10) / 10;
+  }
+  return merged;
 }
 
 function cpuShare(cpu: number, seconds: number, requests: number) {

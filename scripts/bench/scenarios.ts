@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ArchivistServer } from '../../src/archivist-server/index.js';
@@ -6,7 +6,7 @@ import type { BenchOptions } from './bench-options.js';
 import { sleep, startProcess } from '../support/child-process.js';
 import { launchClarity, type ClarityChild } from '../support/clarity-launcher.js';
 import { cpuSeconds, openFileLimit, residentKb } from './process-stats.js';
-import { runClosedLoop, runOnce, type LoadResult } from './closed-loop.js';
+import { runAlternating, runClosedLoop, runOnce, type AlternatingSide, type LoadResult } from './closed-loop.js';
 import { summarizeLatencies, type LatencySummary } from './latency-summary.js';
 import { connectMany, type BenchSocket, type Envelope } from './socket-harness.js';
 import { deleteCacheKeys, probeRedis } from './bench-environment.js';
@@ -166,6 +166,24 @@ export async function bareServerScenario(
   ctx: BenchContext,
   answers: BareAnswers = { kind: 'small' },
 ): Promise<LoadScenario> {
+  const bare = await startBareServer(ctx, answers);
+  try {
+    const result = await runClosedLoop(bare.sockets, {
+      ...loadSpec(ctx),
+      next: warmRequest(ctx),
+      serverCpuSeconds: () => cpuSeconds(bare.pid),
+    });
+    return { status: 'ok', ...result, ...bare.notes };
+  } finally {
+    await bare.stop();
+  }
+}
+
+/** A bare server process with the scenario's clients connected to it (and, for 1b, its answers checked). */
+async function startBareServer(
+  ctx: BenchContext,
+  answers: BareAnswers,
+): Promise<{ pid: number; sockets: BenchSocket[]; notes: Record<string, unknown>; stop(): Promise<void> }> {
   // With --profile, the same-answers bare server is profiled too: the warm Clarity's profile minus this one is
   // what Clarity adds per request.
   const profileDir =
@@ -193,6 +211,12 @@ export async function bareServerScenario(
     },
   );
   const { child, output } = bare;
+  let sockets: BenchSocket[] = [];
+  const stop = async (): Promise<void> => {
+    closeAll(sockets);
+    await bare.stop();
+    if (profileDir) ctx.log(`  CPU profile of the same-answers bare server in ${profileDir}`);
+  };
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bare server did not start: ${output()}`)), 15_000);
@@ -202,28 +226,19 @@ export async function bareServerScenario(
       });
       child.once('exit', (code) => reject(new Error(`bare server exited ${code}: ${output()}`)));
     });
-    const sockets = await connectMany(`http://127.0.0.1:${port}`, undefined, ctx.options.clients);
-    try {
-      const pid = child.pid!;
-      if (answers.kind === 'same') await checkSameAnswers(ctx, sockets[0]!, answers.file);
-      const result = await runClosedLoop(sockets, {
-        ...loadSpec(ctx),
-        next: warmRequest(ctx),
-        serverCpuSeconds: () => cpuSeconds(pid),
-      });
-      return {
-        status: 'ok',
-        ...result,
-        ...(answers.kind === 'padded' ? { paddingBytes: answers.paddingBytes } : {}),
-        ...(answers.kind === 'same' ? { sameAnswersAs: 'warm model/get' } : {}),
-      };
-    } finally {
-      closeAll(sockets);
-    }
-  } finally {
-    await bare.stop();
-    if (profileDir) ctx.log(`  CPU profile of the same-answers bare server in ${profileDir}`);
+    sockets = await connectMany(`http://127.0.0.1:${port}`, undefined, ctx.options.clients);
+    if (answers.kind === 'same') await checkSameAnswers(ctx, sockets[0]!, answers.file);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  const notes =
+    answers.kind === 'padded'
+      ? { paddingBytes: answers.paddingBytes }
+      : answers.kind === 'same'
+        ? { sameAnswersAs: 'warm model/get' }
+        : {};
+  return { pid: child.pid!, sockets, notes, stop };
 }
 
 /**
@@ -316,38 +331,59 @@ async function batchLoop(ctx: BenchContext, sockets: readonly BenchSocket[], pid
 }
 
 /**
- * 2 + 4. Warm clarity.model/get (every uid primed first), then clarity.model/get-batch
- * on the same warm process. With --profile the warm process runs under --cpu-prof and
- * stops after the warm scenario (so the profile holds only it); the batch scenario
- * then gets a fresh, primed process.
+ * 2 + 1b + 4. Warm clarity.model/get (every uid primed first) measured against the bare
+ * server sending the same answers (1b) in alternating rounds (runAlternating: the
+ * comparison of the two is the target, and the machine's drift weighs on both alike),
+ * then clarity.model/get-batch on the same warm process. With --profile the warm process
+ * runs under --cpu-prof and stops after the warm scenario (so the profile holds only it);
+ * the batch scenario then gets a fresh, primed process.
  */
 export async function warmScenarios(ctx: BenchContext): Promise<{
   warm: LoadScenario;
+  /** 1b, measured in rounds alternating with `warm`. */
+  bareSame: Outcome<LoadScenario>;
   batch: LoadScenario;
   profile?: { file: string; totalMs: number; top: FunctionCost[] };
-  /** The warm answers' `data` texts by uid (what scenario 1b's bare server sends back). */
-  answerTexts: Record<string, string>;
 }> {
   const profileDir = ctx.options.profile ? join(ctx.resultsDir, 'profiles', `warm-${Date.now()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   let clarity = await startClarity(ctx, ctx.clarityEnv, profileDir);
   let warm: LoadScenario;
+  let bareSame: Outcome<LoadScenario>;
   let batch: LoadScenario;
-  let answerTexts: Record<string, string> = {};
   try {
     let sockets = await connectMany(clarity.url, ctx.token, ctx.options.clients);
     try {
-      const { answerTexts: texts, ...priming } = await primeModels(ctx, sockets);
-      answerTexts = texts;
+      const { answerTexts, ...priming } = await primeModels(ctx, sockets);
       ctx.log(
         `  primed ${ctx.warmUids.length} models in ${priming.seconds} s (${priming.errors} errors, ` +
           `${priming.responseBytes.mean} bytes per answer on average, ${priming.responseBytesWithoutFacts.mean} with includeFacts:false)`,
       );
-      const result = await runClosedLoop(sockets, {
-        ...loadSpec(ctx),
-        next: warmRequest(ctx),
-        serverCpuSeconds: () => cpuSeconds(clarity.pid),
-      });
+      const warmSide: AlternatingSide = {
+        sockets,
+        spec: { next: warmRequest(ctx), serverCpuSeconds: () => cpuSeconds(clarity.pid) },
+      };
+      const bare = Object.keys(answerTexts).length ? await startSameAnswersBare(ctx, answerTexts) : undefined;
+      let result: LoadResult;
+      if (bare) {
+        try {
+          const rounds = ctx.options.mode === 'smoke' ? 1 : ALTERNATING_ROUNDS;
+          ctx.log(`  warm model/get and 1b (bare, same answers) in ${rounds} alternating rounds each`);
+          const both = await runAlternating(
+            warmSide,
+            { sockets: bare.sockets, spec: { next: warmRequest(ctx), serverCpuSeconds: () => cpuSeconds(bare.pid) } },
+            { ...loadSpec(ctx), rounds },
+          );
+          result = both.a;
+          bareSame = { status: 'ok', ...both.b, ...bare.notes, rounds };
+          ctx.log(`  1b bare, same answers: ${both.b.throughput} req/s, p99 ${both.b.latencyMs.p99} ms`);
+        } finally {
+          await bare.stop();
+        }
+      } else {
+        bareSame = { status: 'skipped', reason: 'no warm answers to send' };
+        result = await runClosedLoop(sockets, { ...loadSpec(ctx), ...warmSide.spec });
+      }
       warm = { status: 'ok', ...result, distinctUids: ctx.warmUids.length, priming, rssKb: clarity.rssKb() };
       ctx.log(`  warm: ${result.throughput} req/s, p99 ${result.latencyMs.p99} ms, ${result.errors} errors`);
       if (profileDir) {
@@ -364,11 +400,26 @@ export async function warmScenarios(ctx: BenchContext): Promise<{
   } finally {
     await clarity.stop();
   }
-  if (!profileDir) return { warm, batch, answerTexts };
+  if (!profileDir) return { warm, bareSame, batch };
   const file = latestCpuProfile(profileDir);
-  if (!file) return { warm, batch, answerTexts };
+  if (!file) return { warm, bareSame, batch };
   const summary = summarizeCpuProfile(file, 25);
-  return { warm, batch, answerTexts, profile: { file, totalMs: summary.totalMs, top: summary.functions } };
+  return { warm, bareSame, batch, profile: { file, totalMs: summary.totalMs, top: summary.functions } };
+}
+
+/** Rounds of the warm / 1b comparison (each side gets duration / rounds per round). */
+const ALTERNATING_ROUNDS = 4;
+
+/** The 1b bare server, handed the warm answers through a file that is gone once it has read them. */
+async function startSameAnswersBare(ctx: BenchContext, answerTexts: Record<string, string>) {
+  mkdirSync(ctx.resultsDir, { recursive: true });
+  const file = join(ctx.resultsDir, `bare-answers-${process.pid}-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(answerTexts));
+  try {
+    return await startBareServer(ctx, { kind: 'same', file });
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** Archivist paths that are Clarity's model reads (everything but /health; /stats is never counted). */

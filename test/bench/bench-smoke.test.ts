@@ -69,6 +69,11 @@ test(
         for (const p of ['p50', 'p95', 'p99'] as const) assert.equal(typeof s.latencyMs[p], 'number', `${name} ${p}`);
       }
       assert.equal(typeof results.scenarios.batch.modelsPerSecond, 'number');
+      assert.equal(results.scenarios.bareSame.sameAnswersAs, 'warm model/get', '1b sent the warm answers');
+      assert.equal(results.scenarios.bareSame.rounds, 1, 'in rounds alternating with the warm scenario');
+      for (const name of ['bare', 'bareSame', 'warm'] as const) {
+        assert.equal(typeof results.scenarios[name].clientCpu.microsecondsPerRequest, 'number', `${name} client CPU`);
+      }
       const cold = results.scenarios.cold;
       assert.ok(
         cold.models > 0 && typeof cold.callsPerModel === 'number' && cold.byPath,
