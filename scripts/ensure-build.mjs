@@ -23,8 +23,12 @@ const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')));
 if (built === 0 || sources > built) {
   process.stderr.write('Building Clarity (tsc)...\n');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+      cwd: root,
+    },
+  );
 }

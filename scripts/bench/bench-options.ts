@@ -30,6 +30,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Results JSON path; default bench-results/bench-<mode>-<timestamp>.json. */
   out?: string;
+  /** Pin the servers under test and the clients to a CPU each (default with 2+ CPUs; --no-pin to leave them free). */
+  pin: boolean;
   /** --warm-only: scenarios 1, 1b, 2 and 4 only (the warm throughput and its ceilings). */
   warmOnly: boolean;
   /** --scale N: only the scale scenario (TOPini + N generated facts, scripts/bench/scale-scenario.ts). */
@@ -57,6 +59,8 @@ export const USAGE = `Usage: node dist/scripts/bench/bench.js [options]
                        none skips that scenario)
   --profile            run the warm-scenario Clarity with --cpu-prof and print its top functions
   --out FILE           where to write the results JSON
+  --no-pin             leave the processes to the scheduler (by default, with 2+ CPUs, the
+                       servers under test run on the last CPU and the clients on the first)
   --warm-only          only scenarios 1, 2, 4 and 1b (warm throughput against its ceilings;
                        about a minute with --quick)
   --scale N            only the scale scenario: TOPini plus N generated facts (cached in
@@ -85,7 +89,9 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     const [flag, inline] = arg.includes('=')
       ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
       : [arg, undefined];
-    if (['--quick', '--smoke', '--profile', '--embedded-postgres', '--warm-only', '--help'].includes(flag)) {
+    if (
+      ['--quick', '--smoke', '--profile', '--embedded-postgres', '--warm-only', '--no-pin', '--help'].includes(flag)
+    ) {
       given.set(flag, true);
       continue;
     }
@@ -100,6 +106,7 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     '--profile',
     '--embedded-postgres',
     '--warm-only',
+    '--no-pin',
     '--clients',
     '--duration',
     '--warmup',
@@ -155,6 +162,7 @@ export function parseBenchOptions(argv: readonly string[], cwd = process.cwd()):
     redisUrl: str('--redis') === 'none' ? undefined : (str('--redis') ?? 'redis://127.0.0.1:6379/14'),
     profile: given.has('--profile'),
     warmOnly: given.has('--warm-only'),
+    pin: !given.has('--no-pin'),
     out: out ? (isAbsolute(out) ? out : resolve(cwd, out)) : undefined,
     scaleFacts: given.has('--scale') ? integer('--scale', str('--scale')) : undefined,
   };

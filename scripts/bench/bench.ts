@@ -7,6 +7,7 @@
  * raw sockets), prints a table, writes the results JSON to bench-results/ and
  * prints that JSON as the last line of stdout. Progress goes to stderr.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -146,6 +147,12 @@ async function main(): Promise<number> {
       // All benchmark sockets use one token (one user): the per-user socket quota is set out of reach too.
       WS_MAX_CONNECTIONS_PER_USER: '1000000',
     };
+    const cpuPinning = options.pin ? pinClients() : undefined;
+    log(
+      cpuPinning
+        ? `pinned: clients (this process) on CPU ${cpuPinning.clients}, servers under test on CPU ${cpuPinning.server}`
+        : 'not pinned: the scheduler places every process',
+    );
     const ctx: BenchContext = {
       options,
       mainJs,
@@ -157,6 +164,7 @@ async function main(): Promise<number> {
       coldUids,
       hierarchyUid,
       resultsDir,
+      cpus: cpuPinning,
       log,
     };
 
@@ -231,6 +239,7 @@ async function main(): Promise<number> {
           transport: 'websocket',
         },
         clients: options.clients,
+        cpuPinning: cpuPinning ?? 'none',
         durationSeconds: options.durationSeconds,
         warmupSeconds: options.warmupSeconds,
         warmUids: warmUids.length,
@@ -256,6 +265,9 @@ async function main(): Promise<number> {
       `Archivist: ${results.setup.archivist.data.join(', ')} (${archivist.store.size} facts, ${kinds.length} kinds)`,
       `database: ${db.description}`,
       `Clarity: NODE_ENV=${db.env.NODE_ENV}, LOG_LEVEL=warn, WS_RATE_LIMIT=${clarityEnv.WS_RATE_LIMIT}; ${options.clients} clients, ${options.durationSeconds} s measured after ${options.warmupSeconds} s warm-up`,
+      cpuPinning
+        ? `CPUs: clients on CPU ${cpuPinning.clients}, servers under test on CPU ${cpuPinning.server} (--no-pin to leave them free)`
+        : 'CPUs: not pinned',
     ];
     process.stdout.write(renderReport(scenarios, ratios, targets, header));
     if (profile) {
@@ -276,6 +288,24 @@ async function main(): Promise<number> {
       await cleanup().catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
     }
   }
+}
+
+/**
+ * Clients on the first CPU (this process, all its threads, and what it starts later unless
+ * told otherwise), the servers under test on the last. The clients and the server share
+ * the machine; left to the scheduler they trade cores and caches from moment to moment,
+ * and two measurements of the same server differed by up to 30 %. Undefined (nothing
+ * pinned) with fewer than 2 CPUs or without `taskset`.
+ */
+function pinClients(): { server: number; clients: number } | undefined {
+  const count = cpus().length;
+  if (count < 2) return undefined;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return { clients: 0, server: count - 1 };
 }
 
 function skippedByInterrupt(): Outcome<never> {

@@ -28,6 +28,11 @@ export interface BenchContext {
   /** The uid requested first in the cold process to load the relation-type hierarchy. */
   hierarchyUid: number;
   resultsDir: string;
+  /**
+   * CPUs of the servers under test (Clarity, the bare server) and of the clients (this
+   * process and the socket fleet), when the benchmark pins them (see pinning in bench.ts).
+   */
+  cpus?: { server: number; clients: number };
   log(message: string): void;
 }
 
@@ -114,6 +119,7 @@ async function startClarity(
     readyTimeoutMs: 120_000,
     outputLimit: 200_000,
     label: 'Clarity',
+    cpu: ctx.cpus?.server,
   });
   return Object.assign(clarity, { openFileLimit: openFileLimit(clarity.pid), rssKb: () => residentKb(clarity.pid) });
 }
@@ -208,6 +214,7 @@ async function startBareServer(
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
       raiseOpenFileLimit: true,
       outputLimit: 200_000,
+      cpu: ctx.cpus?.server,
     },
   );
   const { child, output } = bare;
@@ -544,6 +551,7 @@ export async function connectionScenario(ctx: BenchContext): Promise<ConnectionS
         env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
         raiseOpenFileLimit: true,
         outputLimit: 200_000,
+        cpu: ctx.cpus?.clients,
       },
     );
     const messages: Partial<Record<FleetMessage['phase'], FleetMessage>> = {};

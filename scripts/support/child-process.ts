@@ -60,18 +60,23 @@ export interface StartProcessOptions {
   raiseOpenFileLimit?: boolean;
   /** Characters of output kept (the latest); unlimited by default. */
   outputLimit?: number;
+  /** Run on this CPU only (`taskset -c`, every thread of the process); anywhere by default. */
+  cpu?: number;
 }
 
 export function startProcess(
   label: string,
   command: string,
   args: readonly string[],
-  { env, cwd, stdin = 'ignore', raiseOpenFileLimit = false, outputLimit = Infinity }: StartProcessOptions = {},
+  { env, cwd, stdin = 'ignore', raiseOpenFileLimit = false, outputLimit = Infinity, cpu }: StartProcessOptions = {},
 ): RunningProcess {
+  // Pinned from its first instruction: the threads it starts inherit the CPU.
+  const [program, programArgs] =
+    cpu === undefined ? [command, args] : ['taskset', ['-c', String(cpu), command, ...args]];
   const script = `ulimit -n ${WANTED_OPEN_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
   const child = raiseOpenFileLimit
-    ? spawn('bash', ['-c', script, command, ...args], { env, cwd, stdio: [stdin, 'pipe', 'pipe'] })
-    : spawn(command, args, { env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
+    ? spawn('bash', ['-c', script, program, ...programArgs], { env, cwd, stdio: [stdin, 'pipe', 'pipe'] })
+    : spawn(program, programArgs, { env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
   let text = '';
   const keep = (chunk: Buffer): void => {
     text += chunk.toString();

@@ -33,6 +33,8 @@ export interface ClarityLaunchOptions {
   /** Characters of output kept (the latest); unlimited by default. */
   outputLimit?: number;
   label?: string;
+  /** Run on this CPU only (see startProcess). */
+  cpu?: number;
 }
 
 export interface ClarityChild extends RunningProcess {
@@ -53,6 +55,7 @@ export async function launchClarity({
   readyTimeoutMs = 60_000,
   outputLimit,
   label = 'clarity',
+  cpu,
 }: ClarityLaunchOptions): Promise<ClarityChild> {
   const listenPort = port ?? (env.RELICA_CLARITY_API_PORT ? Number(env.RELICA_CLARITY_API_PORT) : await freePort());
   const running = startProcess(label, process.execPath, [...nodeArgs, mainJs], {
@@ -60,6 +63,7 @@ export async function launchClarity({
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, RELICA_CLARITY_API_PORT: String(listenPort) },
     raiseOpenFileLimit,
     outputLimit,
+    cpu,
   });
   const clarity: ClarityChild = Object.assign(running, { url: `http://127.0.0.1:${listenPort}`, port: listenPort });
   try {
