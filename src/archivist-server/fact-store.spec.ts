@@ -33,6 +33,10 @@ function sample() {
   };
   return { facts, store: FactStore.fromFacts(Object.values(facts)) };
 }
+/** The relation type qualification (1726) as a subtype of specialization (1146), which puts it in the specialization cone. */
+const qualificationIsASpecialization = (): Fact =>
+  fact(RelationType.QUALIFICATION, 'qualification', RelationType.SPECIALIZATION, RelationType.SPECIALIZATION, 'spec');
+
 const uids = (facts: Fact[]) => facts.map((f) => f.fact_uid).sort();
 
 describe('FactStore', () => {
@@ -230,13 +234,7 @@ describe('FactStore', () => {
       spec(30, 900103),
       spec(10, 900101, RelationType.QUALIFICATION),
       spec(20, 900102),
-      fact(
-        RelationType.QUALIFICATION,
-        'qualification',
-        RelationType.SPECIALIZATION,
-        RelationType.SPECIALIZATION,
-        'spec',
-      ),
+      qualificationIsASpecialization(),
     ]);
     assert.deepEqual(
       store.subtypesCone(top).map((f) => f.fact_uid),
@@ -338,13 +336,7 @@ describe('FactStore', () => {
       spec(A, E), // bad data: a cycle ends the walk
       fact(I, 'I-1', RelationType.CLASSIFICATION, B, `k${B}`),
       fact(I, 'I-1', RelationType.SYNONYM, I, 'I-1'),
-      fact(
-        RelationType.QUALIFICATION,
-        'qualification',
-        RelationType.SPECIALIZATION,
-        RelationType.SPECIALIZATION,
-        'spec',
-      ),
+      qualificationIsASpecialization(),
     ]);
     // Direct supertypes in the hierarchy's edge order (1146 facts before qualifications), then the next level.
     assert.deepEqual(store.ancestry(A), [B, E, C, D, ANYTHING]);

@@ -9,20 +9,14 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 function both(observations: Array<[string, string, number]>) {
   const standard = new Registry();
   const ours = new Registry();
-  const histogram = new Histogram({
+  const options = {
     name: 'clarity_request_duration_seconds',
     help: 'Duration of semantic operations',
     labelNames: ['operation', 'category'] as const,
     buckets: BUCKETS,
-    registers: [standard],
-  });
-  const series = new SeriesHistogram({
-    name: 'clarity_request_duration_seconds',
-    help: 'Duration of semantic operations',
-    labelNames: ['operation', 'category'] as const,
-    buckets: BUCKETS,
-    registers: [ours],
-  });
+  };
+  const histogram = new Histogram({ ...options, registers: [standard] });
+  const series = new SeriesHistogram({ ...options, registers: [ours] });
   for (const [operation, category, seconds] of observations) {
     histogram.labels(operation, category).observe(seconds);
     series.series(operation, category).observe(seconds);
