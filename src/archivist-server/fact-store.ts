@@ -487,14 +487,16 @@ export class FactStore implements RowGraph {
   category(uid: number): CategoryName | undefined {
     const nature = this.nature(uid);
     if (nature === undefined) return undefined;
-    const { classification } = this.natureCones;
-    const start =
-      nature === 'individual'
-        ? this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map((row) =>
-            this.rightUid.get(row),
-          )
-        : [uid];
+    const start = nature === 'individual' ? this.classifiersOf(uid) : [uid];
     return categoryOf(start, (entity) => this.hierarchy.supertypesOf(entity));
+  }
+
+  /** The right objects of uid's classification facts (1225 cone, uid on the left): the kinds it is an instance of. */
+  private classifiersOf(uid: number): number[] {
+    const { classification } = this.natureCones;
+    return this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map((row) =>
+      this.rightUid.get(row),
+    );
   }
 
   /** The entity's specialization, qualification and classification facts (entity on the left). */
@@ -630,16 +632,11 @@ export class FactStore implements RowGraph {
    */
   ancestry(uid: number, max = MAX_ANCESTRY): number[] {
     const { hierarchy } = this;
-    let start = hierarchy.supertypesOf(uid);
-    if (start.length === 0) {
-      const { classification } = this.natureCones;
-      start = this.filterRows(this.rowsWithLeft(uid), (row) => classification.has(this.relationType.get(row))).map(
-        (row) => this.rightUid.get(row),
-      );
-    }
+    const supertypes = hierarchy.supertypesOf(uid);
+    // Fresh arrays: the walk appends to its queue.
+    const queue = supertypes.length > 0 ? supertypes : this.classifiersOf(uid);
     const seen = new Set<number>([uid]);
     const order: number[] = [];
-    const queue = start;
     for (let i = 0; i < queue.length && order.length < max; i++) {
       const next = queue[i]!;
       if (seen.has(next)) continue;
