@@ -50,21 +50,20 @@ export function computeRatios(s: Scenarios): Ratios {
   const warm = ok<LoadScenario>(s.warm) ? s.warm : undefined;
   const cold = ok<ColdScenario>(s.cold) ? s.cold : undefined;
   const redis = ok<LoadScenario>(s.redis) ? s.redis : undefined;
+  /** Server CPU per warm request over `base`'s. */
+  const cpuOverWarm = (base: LoadScenario | undefined): number | null =>
+    base?.serverCpu && warm?.serverCpu
+      ? round(warm.serverCpu.microsecondsPerRequest / base.serverCpu.microsecondsPerRequest, 2)
+      : null;
   return {
     warmOverBareThroughput: bare && warm ? round(warm.throughput / bare.throughput) : null,
     warmOverSameAnswersBareThroughput: bareSame && warm ? round(warm.throughput / bareSame.throughput) : null,
-    warmOverSameAnswersBareServerCpuPerRequest:
-      bareSame?.serverCpu && warm?.serverCpu
-        ? round(warm.serverCpu.microsecondsPerRequest / bareSame.serverCpu.microsecondsPerRequest, 2)
-        : null,
+    warmOverSameAnswersBareServerCpuPerRequest: cpuOverWarm(bareSame),
     warmOverModelSizedBareThroughput: bareSized && warm ? round(warm.throughput / bareSized.throughput) : null,
     coldOverWarmThroughput: cold && warm ? round(cold.throughput / warm.throughput, 4) : null,
     coldOverWarmMeanLatency: cold ? round(cold.latencyMs.mean / cold.warmAgain.latencyMs.mean, 2) : null,
     redisOverWarmThroughput: redis && warm ? round(redis.throughput / warm.throughput) : null,
-    warmOverBareServerCpuPerRequest:
-      bare?.serverCpu && warm?.serverCpu
-        ? round(warm.serverCpu.microsecondsPerRequest / bare.serverCpu.microsecondsPerRequest, 2)
-        : null,
+    warmOverBareServerCpuPerRequest: cpuOverWarm(bare),
   };
 }
 
